@@ -1,0 +1,241 @@
+"""``python -m bigram``: the terminal twin of the app.
+
+    python -m bigram stats data/names.txt
+    python -m bigram score names --smoothing 1 --word emma --json
+    python -m bigram sample names -n 5 --seed 2147483647 --smoothing 1
+    python -m bigram train names --steps 100 --lr 50 --reg 0.01 --method counts --json
+
+FILE is a path or the name of a built-in list (``names``, ``surnames``, ...). Every
+subcommand takes ``--json`` for machines. Bad input or a bad flag prints one line on
+stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import torch
+
+from . import builtin
+from .counting import CountModel, evaluate, score_counts, score_word
+from .errors import BigramError
+from .neural import METHODS, OPTIMIZERS, Trainer, TrainingData
+from .sampling import DEFAULT_MAX_LEN, LECTURE_SEED, MODES, sample
+from .wordlist import WordList, read_words
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but its errors are one line and exit 2 like every other refusal."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        raise BigramError(f"{message} (see: {self.prog} --help)")
+
+
+def _nonneg_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number >= 0")
+    return value
+
+
+def _pos_float(text: str) -> float:
+    value = _nonneg_float(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be > 0")
+    return value
+
+
+def _count(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} must be at least {minimum}")
+        return value
+
+    return parse
+
+
+def load(path: str, args: argparse.Namespace) -> WordList:
+    """A path, or failing that the name of a built-in list."""
+    p = Path(path)
+    if not p.exists():
+        found = builtin.find_builtin(path)
+        if found is not None:
+            p = found.path
+    return read_words(
+        p,
+        lowercase=not args.keep_case,
+        dedupe=args.dedupe,
+        min_len=args.min_len,
+        max_len=args.max_len,
+        csv_column=args.column,
+    )
+
+
+def _model(args) -> tuple[WordList, CountModel]:
+    wl = load(args.file, args)
+    return wl, CountModel.from_words(wl.words)
+
+
+def cmd_stats(args) -> dict:
+    wl, m = _model(args)
+    return {
+        "words": m.words,
+        "bigrams": m.bigrams,
+        "vocab_size": m.V,
+        "symbols": list(m.vocab.symbols),
+        "boundary": m.vocab.boundary,
+        "duplicates": wl.report.duplicates,
+        "top_bigrams": [[pair, count] for pair, count in m.top_bigrams(args.top)],
+        "report": wl.report.to_dict(),
+    }
+
+
+def cmd_score(args) -> dict:
+    wl, m = _model(args)
+    logP = m.log_probabilities(args.smoothing)
+    target = load(args.eval, args).words if args.eval else wl.words
+    out = {"smoothing": args.smoothing, **evaluate(target, logP, m.vocab).to_dict()}
+    if args.word is not None:
+        word = args.word.strip()
+        ws = score_word(word if args.keep_case else word.lower(), logP, m.vocab)
+        out["word"] = ws.word
+        out["word_nll"] = ws.nll
+        out["pairs"] = [p.to_dict() for p in ws.pairs]
+    return out
+
+
+def cmd_sample(args) -> dict:
+    _, m = _model(args)
+    P = m.probabilities(args.smoothing)
+    drawn = sample(P, m.vocab, args.n, seed=args.seed, mode=args.mode, temperature=args.temperature, max_len=args.max_len_sample)
+    return {
+        "samples": [s.word for s in drawn],
+        "truncated": [s.word for s in drawn if s.truncated],
+        "seed": args.seed,
+        "mode": args.mode,
+        "torch": torch.__version__,
+    }
+
+
+def cmd_train(args) -> dict:
+    wl, m = _model(args)
+    trainer = Trainer(TrainingData.from_words(wl.words, m.vocab), lr=args.lr, reg=args.reg, seed=args.seed,
+                      method=args.method, optimizer=args.optimizer)
+    result = trainer.run(args.steps)
+    return {
+        "loss": result.loss,
+        "nll": result.nll,
+        "history": result.history,
+        "seconds": result.seconds,
+        "steps": args.steps,
+        "method": args.method,
+        "optimizer": args.optimizer,
+        # The counting model's NLL at k = 0: the optimum the net's data term tends to.
+        "counting_nll": score_counts(m.N, m.log_probabilities(0.0), m.vocab, m.words).nll,
+    }
+
+
+def _print_human(command: str, out: dict) -> None:
+    if command == "stats":
+        print(f"{out['words']:,} words, {out['bigrams']:,} bigrams, {out['vocab_size']} symbols (boundary {out['boundary']!r})")
+        print("symbols: " + "".join(out["symbols"]))
+        print("most frequent bigrams: " + ", ".join(f"{p} {c:,}" for p, c in out["top_bigrams"]))
+        print(out["report"]["source"] + ": " + _summary(out["report"]))
+    elif command == "score":
+        print(f"NLL {out['nll']:.6f} per bigram over {out['bigrams']:,} bigrams, perplexity {out['perplexity']:.4f} (smoothing {out['smoothing']:g})")
+        for pair, count in out["impossible"][:5]:
+            print(f"  impossible bigram {pair!r} occurs {count:,} times: its probability is 0 at smoothing 0")
+        if "pairs" in out:
+            for p in out["pairs"]:
+                print(f"  {p['bigram']}: p = {p['prob']:.4f}, log p = {p['logprob']:.4f}")
+            print(f"  {out['word']}: NLL {out['word_nll']:.4f}")
+    elif command == "sample":
+        for w in out["samples"]:
+            print(w)
+    elif command == "train":
+        print(f"loss {out['loss']:.6f} (NLL {out['nll']:.6f}) after {out['steps']} steps in {out['seconds'] * 1000:.1f} ms "
+              f"[{out['method']}, {out['optimizer']}]; counting model NLL {out['counting_nll']:.6f}")
+
+
+def _summary(report: dict) -> str:
+    return f"{report['lines_read']:,} lines read, {report['kept']:,} kept, {sum(report['dropped'].values()):,} dropped ({report['encoding']})"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m bigram", description="The character-level bigram language model of makemore, part 1.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def common(p):
+        p.add_argument("file", help="a word list (one word per line, or a .csv) or a built-in list's name")
+        p.add_argument("--json", action="store_true", help="print JSON for machines")
+        p.add_argument("--column", help="the CSV column holding the words")
+        p.add_argument("--keep-case", action="store_true", help="do not lowercase the words")
+        p.add_argument("--dedupe", action="store_true", help="drop repeated words")
+        p.add_argument("--min-len", type=_count(1), default=1, help="drop words shorter than this")
+        p.add_argument("--max-len", type=_count(1), default=None, help="drop words longer than this")
+        return p
+
+    p = common(sub.add_parser("stats", help="words, bigrams, vocabulary, most frequent bigrams"))
+    p.add_argument("--top", type=_count(0), default=10)
+    p = common(sub.add_parser("score", help="average negative log-likelihood and perplexity"))
+    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=0.0, help="add-k smoothing (default 0)")
+    p.add_argument("--eval", help="score this list instead of FILE itself")
+    p.add_argument("--word", help="show one word's bigrams and probabilities")
+    p = common(sub.add_parser("sample", help="draw new words"))
+    p.add_argument("-n", type=_count(0), default=10, help="how many words")
+    p.add_argument("--seed", type=int, default=LECTURE_SEED)
+    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=1.0, help="add-k smoothing (default 1, as in the lecture)")
+    p.add_argument("--mode", choices=MODES, default="sequential")
+    p.add_argument("--temperature", type=_pos_float, default=1.0)
+    p.add_argument("--max-len-sample", "--max-length", dest="max_len_sample", type=_count(1), default=DEFAULT_MAX_LEN,
+                   help="stop a word at this many symbols")
+    p = common(sub.add_parser("train", help="train the one-layer neural net"))
+    p.add_argument("--steps", type=_count(0), default=100)
+    p.add_argument("--lr", type=_pos_float, default=50.0)
+    p.add_argument("--reg", type=_nonneg_float, default=0.01)
+    p.add_argument("--seed", type=int, default=LECTURE_SEED)
+    p.add_argument("--method", choices=METHODS, default="counts")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
+    return parser
+
+
+COMMANDS = {"stats": cmd_stats, "score": cmd_score, "sample": cmd_sample, "train": cmd_train}
+
+
+def _json_safe(value):
+    """JSON has no infinity: write it as null and let the reader see 'impossible'."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        out = COMMANDS[args.command](args)
+    except BigramError as exc:
+        print(f"bigram: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("bigram: interrupted", file=sys.stderr)
+        return 130
+    if args.json:
+        print(json.dumps(_json_safe(out), ensure_ascii=False))
+    else:
+        _print_human(args.command, out)
+    return 0

@@ -1,0 +1,243 @@
+"""The neural bigram model: one linear layer W (V x V) trained by gradient descent.
+
+The second half of the lecture. The input symbol is one-hot encoded, multiplied by W to give
+logits ("log-counts"), exponentiated and normalised (softmax) into next-symbol probabilities.
+Because a one-hot row times W just selects a row of W, ``one_hot(x) @ W == W[x]``; and because
+the full-batch loss depends on the data only through the bigram counts N, the same loss and
+gradient can be computed three ways:
+
+* ``onehot``: the lecture's ``F.one_hot(xs, V).float() @ W`` over every bigram;
+* ``index``: row indexing ``W[xs]`` with ``F.cross_entropy`` (exercises E04 and E05);
+* ``counts``: ``-(N * W.log_softmax(1)).sum() / N.sum()``, whose cost does not grow with the list.
+
+The loss is NLL + reg * mean(W ** 2). The regulariser pulls W towards 0, i.e. every row of
+softmax(W) towards uniform, which is what add-k smoothing does to the counts.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import torch
+import torch.nn.functional as F
+
+from .errors import BigramError, TrainingDiverged
+from .counting import count_ids
+from .vocab import Vocab
+
+LECTURE_SEED = 2147483647
+METHODS = ("onehot", "index", "counts")
+OPTIMIZERS = ("sgd", "adam")
+
+
+@dataclass
+class TrainingData:
+    """The bigrams of a list, both as pairs (xs -> ys) and as their count matrix N."""
+
+    xs: torch.Tensor
+    ys: torch.Tensor
+    N: torch.Tensor
+    V: int
+
+    @classmethod
+    def from_words(cls, words: Sequence[str], vocab: Vocab) -> "TrainingData":
+        return cls.from_ids(vocab.encode_words(words), len(vocab))
+
+    @classmethod
+    def from_ids(cls, ids: torch.Tensor, V: int) -> "TrainingData":
+        xs, ys = ids[:-1].contiguous(), ids[1:].contiguous()
+        return cls(xs=xs, ys=ys, N=count_ids(ids, V), V=V)
+
+    @property
+    def bigrams(self) -> int:
+        return int(self.xs.numel())
+
+
+def init_weights(V: int, seed: int = LECTURE_SEED) -> torch.Tensor:
+    """W drawn as the lecture does: ``torch.randn((V, V), generator=torch.Generator().manual_seed(seed))``."""
+    g = torch.Generator().manual_seed(int(seed))
+    return torch.randn((V, V), generator=g)
+
+
+def nll_onehot(W: torch.Tensor, data: TrainingData) -> torch.Tensor:
+    """The lecture's forward pass: one-hot inputs times W, softmax, mean NLL of the targets."""
+    xenc = F.one_hot(data.xs, num_classes=data.V).float()  # float: it is multiplied by a float matrix
+    logits = xenc @ W  # log-counts; each row is the row of W picked by the one-hot input
+    # log_softmax is exp -> normalise -> log in one numerically safe step.
+    logprobs = logits.log_softmax(dim=1)
+    return -logprobs[torch.arange(data.xs.numel()), data.ys].mean()
+
+
+def nll_index(W: torch.Tensor, data: TrainingData) -> torch.Tensor:
+    """Row indexing instead of a one-hot matmul, and PyTorch's fused cross-entropy."""
+    return F.cross_entropy(W[data.xs], data.ys)
+
+
+def nll_counts(W: torch.Tensor, data: TrainingData) -> torch.Tensor:
+    """The same mean NLL from the counts: every bigram (i, j) contributes N[i, j] times."""
+    N = data.N.to(W.dtype)
+    return -(N * W.log_softmax(dim=1)).sum() / N.sum()
+
+
+NLL_FUNCTIONS: dict[str, Callable[[torch.Tensor, TrainingData], torch.Tensor]] = {
+    "onehot": nll_onehot,
+    "index": nll_index,
+    "counts": nll_counts,
+}
+
+
+def loss_and_grad(W: torch.Tensor, data: TrainingData, reg: float, method: str) -> tuple[float, float, torch.Tensor]:
+    """(loss, nll, dloss/dW) at W by the chosen method."""
+    if method not in NLL_FUNCTIONS:
+        raise BigramError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if method == "counts":
+        return _counts_loss_and_grad(W, data, reg)
+    Wg = W.detach().requires_grad_(True)
+    nll = NLL_FUNCTIONS[method](Wg, data)
+    loss = nll + reg * (Wg**2).mean()
+    loss.backward()
+    return float(loss), float(nll), Wg.grad
+
+
+def _counts_loss_and_grad(W: torch.Tensor, data: TrainingData, reg: float) -> tuple[float, float, torch.Tensor]:
+    """The counts form with its gradient written out, no autograd graph (a few small ops a step).
+
+    d NLL / d W[i, j] = (n_i * softmax(W)[i, j] - N[i, j]) / total, where n_i is row i's count,
+    and d reg * mean(W^2) / dW = 2 reg W / W.numel(). Tests check it against autograd.
+    """
+    with torch.no_grad():
+        N = data.N.to(W.dtype)
+        total = N.sum()
+        logp = W.log_softmax(dim=1)
+        nll = -(N * logp).sum() / total
+        grad = (N.sum(1, keepdim=True) * logp.exp() - N) / total
+        sq = (W * W).mean()
+        grad += (2 * reg / W.numel()) * W
+        return float(nll + reg * sq), float(nll), grad
+
+
+@dataclass
+class TrainResult:
+    W: torch.Tensor
+    history: list[float]  # loss (with the regulariser) of W after 0, 1, ..., steps updates
+    nll_history: list[float]  # the data term alone, same steps
+    seconds: float
+    stopped_early: bool = False
+
+    @property
+    def loss(self) -> float:
+        return self.history[-1]
+
+    @property
+    def nll(self) -> float:
+        return self.nll_history[-1]
+
+
+@dataclass
+class Trainer:
+    """Full-batch gradient descent on W, one step at a time, keeping its state between calls.
+
+    The state (W, histories) is always consistent after each step, so a caller that is
+    interrupted mid-run (a Streamlit rerun raises inside the callback) keeps what was reached.
+    ``sgd`` is the lecture's update ``W.data += -lr * W.grad``; ``adam`` rescales each weight's
+    step and reaches the optimum in far fewer steps.
+    """
+
+    data: TrainingData
+    lr: float = 50.0
+    reg: float = 0.01
+    seed: int = LECTURE_SEED
+    method: str = "counts"
+    optimizer: str = "sgd"
+    W: torch.Tensor | None = None
+    history: list[float] = field(default_factory=list)
+    nll_history: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def __post_init__(self):
+        if self.method not in METHODS:
+            raise BigramError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise BigramError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
+        for name, value in (("learning rate", self.lr), ("regularisation", self.reg)):
+            if not math.isfinite(value) or value < 0 or (name == "learning rate" and value == 0):
+                raise BigramError(f"the {name} must be a finite number {'> 0' if name == 'learning rate' else '>= 0'}, got {value}")
+        if self.W is None:
+            self.W = init_weights(self.data.V, self.seed)
+        elif tuple(self.W.shape) != (self.data.V, self.data.V):
+            raise BigramError(f"W must be {self.data.V} x {self.data.V}, got {tuple(self.W.shape)}")
+        self.W = self.W.detach().clone().float()
+        self._adam = None
+        self._pending_grad = None
+
+    @property
+    def steps_done(self) -> int:
+        return max(len(self.history) - 1, 0)
+
+    def _evaluate(self) -> torch.Tensor:
+        loss, nll, grad = loss_and_grad(self.W, self.data, self.reg, self.method)
+        if not (math.isfinite(loss) and bool(torch.isfinite(grad).all())):
+            raise TrainingDiverged(
+                f"the loss became {'NaN' if math.isnan(loss) else 'infinite'} after {self.steps_done} steps: "
+                f"the learning rate {self.lr:g} is too large for this list; try {self.lr / 10:g}"
+            )
+        self.history.append(loss)
+        self.nll_history.append(nll)
+        return grad
+
+    def step(self) -> float:
+        """One update; returns the loss after it."""
+        grad = self._pending_grad if self._pending_grad is not None else self._evaluate()
+        previous = self.W.clone()
+        if self.optimizer == "sgd":
+            self.W += -self.lr * grad  # the lecture's W.data += -lr * W.grad
+        else:
+            if self._adam is None:
+                self._param = torch.nn.Parameter(self.W)
+                self._adam = torch.optim.Adam([self._param], lr=self.lr)
+            self._param.grad = grad
+            self._adam.step()
+            self.W = self._param.data
+        try:
+            self._pending_grad = self._evaluate()
+        except TrainingDiverged:
+            self.W.copy_(previous)  # keep the last good weights
+            self._pending_grad = None
+            raise
+        return self.history[-1]
+
+    def run(self, steps: int, callback: Callable[[int, float, float], object] | None = None, every: int = 1) -> TrainResult:
+        """Take ``steps`` updates. ``callback(step, loss, nll)`` runs every ``every`` steps; a truthy return stops early."""
+        if steps < 0:
+            raise BigramError("the number of steps must be >= 0")
+        stopped = False
+        start = time.perf_counter()
+        try:
+            if not self.history:
+                self._pending_grad = self._evaluate()
+            for i in range(1, steps + 1):
+                self.step()
+                if callback is not None and (i % every == 0 or i == steps) and callback(i, self.history[-1], self.nll_history[-1]):
+                    stopped = i < steps
+                    break
+        finally:
+            self.seconds += time.perf_counter() - start
+        return self.result(stopped)
+
+    def result(self, stopped_early: bool = False) -> TrainResult:
+        return TrainResult(W=self.W.clone(), history=list(self.history), nll_history=list(self.nll_history),
+                           seconds=self.seconds, stopped_early=stopped_early)
+
+
+def train(data: TrainingData, steps: int = 100, **options) -> TrainResult:
+    """Train from the lecture's initialisation; options as for ``Trainer`` plus ``callback``."""
+    callback = options.pop("callback", None)
+    return Trainer(data, **options).run(steps, callback)
+
+
+def net_probabilities(W: torch.Tensor) -> torch.Tensor:
+    """softmax(W) row by row: the net's P, comparable with the counting model's and samplable the same way."""
+    return W.detach().float().softmax(dim=1)

@@ -1,0 +1,122 @@
+"""Sampling new words from a row-stochastic matrix P (V x V), reproducibly.
+
+Two modes:
+
+* ``sequential`` draws exactly as the lecture's loop does: one
+  ``torch.multinomial(p, num_samples=1, replacement=True, generator=g)`` per character from
+  ``g = torch.Generator().manual_seed(seed)``. With the same P (float32, computed as the
+  lecture does) and the same torch version, a learner sees the same words as in their
+  notebook. (``torch.multinomial`` changed in torch 2.7: words printed by older notebooks differ.)
+* ``batched`` draws the next symbol of every unfinished word at once: one ``multinomial``
+  per position instead of one per character. Also seeded, but its words differ from the
+  sequential mode's.
+
+``torch.multinomial(p, 1)`` picks index i with probability p[i] / sum(p): a loaded die with
+V faces. Temperature T reshapes each row to p ** (1 / T) before the draw: T < 1 sharpens
+(more typical words), T > 1 flattens (stranger words); T = 1 leaves P exactly as it is.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from .errors import BigramError
+from .vocab import Vocab
+
+LECTURE_SEED = 2147483647
+MODES = ("sequential", "batched")
+DEFAULT_MAX_LEN = 50
+
+
+@dataclass
+class Sample:
+    word: str
+    ids: list[int]  # the symbols drawn, without the final boundary
+    truncated: bool  # the maximum length was reached before the end token was drawn
+
+
+def _tempered(P: torch.Tensor, temperature: float) -> torch.Tensor:
+    if not math.isfinite(temperature) or temperature <= 0:
+        raise BigramError(f"temperature must be a number > 0, got {temperature}")
+    if temperature == 1.0:
+        return P
+    # Work in log space so small temperatures do not underflow whole rows to zero.
+    logp = P.double().log() / temperature
+    return torch.softmax(logp, dim=1).to(P.dtype)
+
+
+def _check(P: torch.Tensor, vocab: Vocab, n: int, max_len: int) -> None:
+    if P.ndim != 2 or P.shape[0] != P.shape[1] or P.shape[0] != len(vocab):
+        raise BigramError(f"P must be {len(vocab)} x {len(vocab)} for this vocabulary, got {tuple(P.shape)}")
+    if n < 0:
+        raise BigramError("the number of samples must be >= 0")
+    if max_len < 1:
+        raise BigramError("the maximum length must be at least 1")
+    if not bool(torch.isfinite(P).all()) or bool((P < 0).any()):
+        raise BigramError("P has negative, NaN or infinite entries: it is not a probability matrix")
+
+
+def sample(
+    P: torch.Tensor,
+    vocab: Vocab,
+    n: int = 10,
+    *,
+    seed: int = LECTURE_SEED,
+    generator: torch.Generator | None = None,
+    mode: str = "sequential",
+    temperature: float = 1.0,
+    max_len: int = DEFAULT_MAX_LEN,
+) -> list[Sample]:
+    """Draw n words from P. Pass ``generator`` to continue a stream, else ``seed`` starts one."""
+    if mode not in MODES:
+        raise BigramError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    _check(P, vocab, n, max_len)
+    g = generator if generator is not None else torch.Generator().manual_seed(int(seed))
+    Pt = _tempered(P, float(temperature))
+    dead = Pt.sum(1) <= 0
+    if bool(dead.any()):
+        raise BigramError(f"row {vocab.label(int(dead.nonzero()[0, 0]))!r} of P has no probability mass to sample from")
+    if mode == "sequential":
+        return [_one_word(Pt, vocab, g, max_len) for _ in range(n)]
+    return _batched(Pt, vocab, n, g, max_len)
+
+
+def _one_word(P: torch.Tensor, vocab: Vocab, g: torch.Generator, max_len: int) -> Sample:
+    """The lecture's loop: start at the boundary, draw until the boundary comes back."""
+    out: list[int] = []
+    ix = 0
+    while True:
+        p = P[ix]
+        ix = torch.multinomial(p, num_samples=1, replacement=True, generator=g).item()
+        if ix == 0:
+            return Sample(vocab.decode(out), out, truncated=False)
+        out.append(ix)
+        if len(out) >= max_len:
+            return Sample(vocab.decode(out), out, truncated=True)
+
+
+def _batched(P: torch.Tensor, vocab: Vocab, n: int, g: torch.Generator, max_len: int) -> list[Sample]:
+    """Every unfinished word takes its next symbol in the same multinomial call."""
+    if n == 0:
+        return []
+    drawn = torch.zeros((n, max_len), dtype=torch.int64)
+    lengths = torch.full((n,), max_len, dtype=torch.int64)
+    current = torch.zeros(n, dtype=torch.int64)
+    alive = torch.arange(n)
+    for t in range(max_len):
+        nxt = torch.multinomial(P[current[alive]], num_samples=1, replacement=True, generator=g).squeeze(1)
+        drawn[alive, t] = nxt
+        ended = nxt == 0
+        lengths[alive[ended]] = t
+        current[alive] = nxt
+        alive = alive[~ended]
+        if alive.numel() == 0:
+            break
+    out = []
+    for row, length in zip(drawn.tolist(), lengths.tolist()):
+        ids = row[:length]
+        out.append(Sample(vocab.decode(ids), ids, truncated=length == max_len))
+    return out

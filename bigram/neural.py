@@ -64,7 +64,7 @@ def init_weights(V: int, seed: int = LECTURE_SEED) -> torch.Tensor:
 
 def nll_onehot(W: torch.Tensor, data: TrainingData) -> torch.Tensor:
     """The lecture's forward pass: one-hot inputs times W, softmax, mean NLL of the targets."""
-    xenc = F.one_hot(data.xs, num_classes=data.V).float()  # float: it is multiplied by a float matrix
+    xenc = F.one_hot(data.xs, num_classes=data.V).to(W.dtype)  # float, like W: it is multiplied by W
     logits = xenc @ W  # log-counts; each row is the row of W picked by the one-hot input
     # log_softmax is exp -> normalise -> log in one numerically safe step.
     logprobs = logits.log_softmax(dim=1)
@@ -99,7 +99,7 @@ def loss_and_grad(W: torch.Tensor, data: TrainingData, reg: float, method: str) 
     nll = NLL_FUNCTIONS[method](Wg, data)
     loss = nll + reg * (Wg**2).mean()
     loss.backward()
-    return float(loss), float(nll), Wg.grad
+    return loss.item(), nll.item(), Wg.grad
 
 
 def _counts_loss_and_grad(W: torch.Tensor, data: TrainingData, reg: float) -> tuple[float, float, torch.Tensor]:

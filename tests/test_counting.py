@@ -1,0 +1,167 @@
+"""Vocabulary, counts, smoothing and loss against the plain loop references in reference.py."""
+
+import math
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bigram import (
+    BigramError,
+    CountModel,
+    Vocab,
+    evaluate,
+    keepdim_pitfall,
+    score_word,
+    smoothed_log_probabilities,
+    smoothed_probabilities,
+)
+from reference import BOUNDARY, ref_counts, ref_nll, ref_probability, to_id
+
+# Words over a small alphabet that includes '.', so the boundary relabelling is exercised too.
+word_lists = st.lists(st.text(alphabet="abc.éz", min_size=1, max_size=8), min_size=1, max_size=30)
+
+
+def test_vocab_boundary_is_id_zero_and_dot():
+    v = Vocab.from_words(["emma", "ava"])
+    assert v.itos[0] == "." and v.boundary == "."
+    assert v.itos[1:] == ("a", "e", "m", "v")
+    assert v.encode("ava") == [1, 4, 1] and v.decode([0, 1, 4, 1, 0]) == "ava"
+
+
+def test_dot_in_data_gets_its_own_id_and_the_boundary_another_label():
+    words = ["st.john", "j.r."]
+    m = CountModel.from_words(words)
+    v = m.vocab
+    assert v.boundary != "." and "." in v.symbols
+    dot = v.stoi["."]
+    assert dot != 0
+    assert int(m.N[0].sum()) == 2  # two words start
+    assert int(m.N[dot, 0]) == 1  # 'j.r.' ends with a data dot, then the boundary
+    assert int(m.N[v.stoi["t"], dot]) == 1
+
+
+def test_unknown_symbol_is_a_clear_error():
+    v = Vocab.from_words(["abc"])
+    with pytest.raises(BigramError, match="'z' in 'zed' is not in the vocabulary"):
+        v.encode("zed")
+    with pytest.raises(BigramError, match="'z' in 'zed' is not in the vocabulary"):
+        v.encode_words(["abc", "zed"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(word_lists)
+def test_counts_match_the_loop_and_identities_hold(words):
+    m = CountModel.from_words(words)
+    ref = ref_counts(words)
+    v = m.vocab
+    expected = torch.zeros((len(v), len(v)), dtype=torch.int64)
+    for (a, b), c in ref.items():
+        expected[to_id(v, a), to_id(v, b)] = c
+    assert m.N.dtype == torch.int64
+    assert torch.equal(m.N, expected)
+    assert m.bigrams == sum(len(w) + 1 for w in words)
+    assert torch.equal(m.N.sum(1), m.N.sum(0))  # each symbol is entered once and left once
+    assert int(m.N[0].sum()) == int(m.N[:, 0].sum()) == len(words)
+
+
+@settings(max_examples=100, deadline=None)
+@given(word_lists, st.floats(min_value=0, max_value=50, allow_nan=False))
+def test_smoothed_rows_sum_to_one_and_match_float64_reference(words, k):
+    m = CountModel.from_words(words)
+    P = smoothed_probabilities(m.N, k)
+    logP = smoothed_log_probabilities(m.N, k)
+    assert torch.allclose(P.sum(1).double(), torch.ones(m.V, dtype=torch.float64), atol=1e-5)
+    assert torch.allclose(logP.exp().sum(1), torch.ones(m.V, dtype=torch.float64), atol=1e-12)
+    ref = ref_counts(words)
+    chars = sorted(set("".join(words)))
+    keys = [BOUNDARY] + chars
+    for a in keys:
+        for b in keys:
+            p = ref_probability(ref, chars, a, b, k)
+            i, j = to_id(m.vocab, a), to_id(m.vocab, b)
+            assert math.isclose(math.exp(float(logP[i, j])), p, rel_tol=1e-12, abs_tol=1e-300)
+            assert math.isclose(float(P[i, j]), p, rel_tol=1e-5, abs_tol=1e-7)
+
+
+def test_probabilities_match_the_lectures_float32_bits():
+    m = CountModel.from_words(["emma", "olivia", "ava", "isabella", "sophia"])
+    lecture = (m.N + 1).float()
+    lecture /= lecture.sum(1, keepdims=True)
+    assert torch.equal(smoothed_probabilities(m.N, 1), lecture)
+
+
+@settings(max_examples=60, deadline=None)
+@given(word_lists, word_lists, st.sampled_from([0.0, 0.5, 1.0, 3.0]))
+def test_nll_matches_the_float64_loop(train, other, k):
+    m = CountModel.from_words(train)
+    logP = m.log_probabilities(k)
+    own = evaluate(train, logP, m.vocab)
+    assert math.isclose(own.nll, ref_nll(train, train, k), rel_tol=1e-12)
+    assert own.bigrams == sum(len(w) + 1 for w in train)
+    assert math.isclose(own.perplexity, math.exp(own.nll), rel_tol=1e-12)
+    known = [w for w in other if set(w) <= set(m.vocab.symbols)]
+    if known:
+        score = evaluate(known, logP, m.vocab)
+        expected = ref_nll(train, known, k)
+        if math.isinf(expected):
+            assert math.isinf(score.nll) and score.impossible and k == 0
+        else:
+            assert math.isclose(score.nll, expected, rel_tol=1e-12)
+
+
+def test_unseen_bigram_at_k0_is_infinite_and_named():
+    m = CountModel.from_words(["abc", "ab"])
+    score = evaluate(["ca", "ab"], m.log_probabilities(0), m.vocab)
+    assert math.isinf(score.nll) and math.isinf(score.perplexity)
+    assert {pair for pair, _ in score.impossible} == {".c", "ca", "a."}
+    ws = score_word("ca", m.log_probabilities(0), m.vocab)
+    assert math.isinf(ws.nll) and ws.culprit.bigram == ".c" and ws.culprit.prob == 0.0
+    # Smoothing makes every bigram possible.
+    assert math.isfinite(evaluate(["ca"], m.log_probabilities(1), m.vocab).nll)
+
+
+def test_score_word_writes_out_the_chain_rule():
+    words = ["emma", "emily", "ava"]
+    m = CountModel.from_words(words)
+    ws = score_word("emma", m.log_probabilities(1), m.vocab)
+    assert [p.bigram for p in ws.pairs] == [".e", "em", "mm", "ma", "a."]
+    ref = ref_counts(words)
+    chars = sorted(set("".join(words)))
+    expected = [ref_probability(ref, chars, a, b, 1) for a, b in zip([None, *"emma"], [*"emma", None])]
+    assert [p.prob for p in ws.pairs] == pytest.approx(expected, rel=1e-12)
+    assert ws.nll == pytest.approx(-sum(math.log(p) for p in expected) / 5, rel=1e-12)
+
+
+def test_keepdim_pitfall_divides_columns_and_columns_sum_to_one():
+    m = CountModel.from_words(["emma", "olivia", "ava", "mia", "liam"])
+    wrong = keepdim_pitfall(m.N, 0)
+    right = smoothed_probabilities(m.N, 0)
+    assert not torch.allclose(wrong, right)
+    assert torch.allclose(wrong.sum(0), torch.ones(m.V), atol=1e-5)  # columns, not rows
+    assert torch.allclose(wrong, m.N.float() / m.N.float().sum(1).unsqueeze(0))
+
+
+def test_negative_or_nan_smoothing_is_refused():
+    m = CountModel.from_words(["ab"])
+    for k in (-1, float("nan"), float("inf")):
+        with pytest.raises(BigramError, match="smoothing must be a number >= 0"):
+            m.probabilities(k)
+
+
+def test_top_bigrams_are_sorted_and_labelled():
+    m = CountModel.from_words(["aa", "aa", "ab"])
+    top = m.top_bigrams(10)
+    counts = [c for _, c in top]
+    assert counts == sorted(counts, reverse=True)
+    assert top[0] == (".a", 3)
+    assert dict(top) == {".a": 3, "aa": 2, "a.": 2, "ab": 1, "b.": 1}
+
+
+def test_default_list_identities(default_words):
+    m = CountModel.from_words(default_words)
+    assert m.words == len(default_words) > 25_000
+    assert m.bigrams == sum(len(w) + 1 for w in default_words)
+    assert m.V == 27 and m.vocab.boundary == "."
+    assert torch.equal(m.N.sum(0), m.N.sum(1))

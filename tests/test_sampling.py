@@ -1,0 +1,102 @@
+"""Sampling: the sequential mode is the lecture's loop draw for draw; batched is seeded and fair."""
+
+import pytest
+import torch
+
+from bigram import BigramError, CountModel, sample
+
+WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper", "evelyn", "abigail"]
+
+
+def lecture_loop(P, itos, n, seed):
+    """The lecture's sampling loop, copied in spirit: one multinomial call per character."""
+    g = torch.Generator().manual_seed(seed)
+    out_words = []
+    for _ in range(n):
+        out = []
+        ix = 0
+        while True:
+            p = P[ix]
+            ix = torch.multinomial(p, num_samples=1, replacement=True, generator=g).item()
+            out.append(itos[ix])
+            if ix == 0:
+                break
+        out_words.append("".join(out[:-1]))
+    return out_words
+
+
+@pytest.mark.parametrize("seed", [2147483647, 0, 42])
+def test_sequential_draws_exactly_like_the_lecture(seed):
+    m = CountModel.from_words(WORDS)
+    P = m.probabilities(1)
+    got = [s.word for s in sample(P, m.vocab, 20, seed=seed, mode="sequential", max_len=10_000)]
+    assert got == lecture_loop(P, m.vocab.itos, 20, seed)
+
+
+def test_default_list_lecture_preset_matches_the_loop(default_words):
+    m = CountModel.from_words(default_words)
+    P = m.probabilities(1)
+    got = [s.word for s in sample(P, m.vocab, 10, seed=2147483647)]
+    assert got == lecture_loop(P, m.vocab.itos, 10, 2147483647)
+
+
+@pytest.mark.parametrize("mode", ["sequential", "batched"])
+def test_same_seed_same_words_other_seed_other_words(mode):
+    m = CountModel.from_words(WORDS)
+    P = m.probabilities(1)
+    a = [s.word for s in sample(P, m.vocab, 30, seed=5, mode=mode)]
+    b = [s.word for s in sample(P, m.vocab, 30, seed=5, mode=mode)]
+    c = [s.word for s in sample(P, m.vocab, 30, seed=6, mode=mode)]
+    assert a == b and a != c
+
+
+def test_batched_first_letters_follow_P():
+    m = CountModel.from_words(WORDS)
+    P = m.probabilities(1)
+    n = 20_000
+    drawn = sample(P, m.vocab, n, seed=1, mode="batched", max_len=1)
+    first = torch.tensor([s.ids[0] if s.ids else 0 for s in drawn])
+    freq = torch.bincount(first, minlength=m.V).double() / n
+    # Binomial standard error is at most 0.0036 here; allow five of them.
+    assert torch.allclose(freq, P[0].double(), atol=0.018)
+
+
+def test_max_len_truncates_and_says_so():
+    m = CountModel.from_words(["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"])  # 'a' almost always follows 'a'
+    for mode in ("sequential", "batched"):
+        out = sample(m.probabilities(0), m.vocab, 5, seed=3, mode=mode, max_len=4)
+        assert all(s.truncated and s.word == "aaaa" for s in out)
+
+
+def test_words_only_use_possible_bigrams_at_k0():
+    m = CountModel.from_words(WORDS)
+    for mode in ("sequential", "batched"):
+        for s in sample(m.probabilities(0), m.vocab, 200, seed=9, mode=mode):
+            ids = [0, *s.ids] + ([] if s.truncated else [0])
+            assert all(m.N[a, b] > 0 for a, b in zip(ids, ids[1:]))
+
+
+def test_temperature_sharpens_and_flattens():
+    m = CountModel.from_words(WORDS)
+    P = m.probabilities(1)
+    top = m.vocab.itos[int(P[0].argmax())]
+
+    def share_of_top_first_letter(T):
+        drawn = sample(P, m.vocab, 2000, seed=4, mode="batched", temperature=T, max_len=1)
+        return sum(s.word == top for s in drawn) / len(drawn)
+
+    cold, normal, hot = (share_of_top_first_letter(T) for T in (0.05, 1.0, 5.0))
+    assert cold > 0.99
+    assert abs(normal - float(P[0].max())) < 0.04
+    assert hot < normal
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"mode": "parallel"}, "mode must be one of"),
+    ({"temperature": 0}, "temperature must be a number > 0"),
+    ({"max_len": 0}, "maximum length must be at least 1"),
+])
+def test_bad_settings_are_refused(kwargs, message):
+    m = CountModel.from_words(WORDS)
+    with pytest.raises(BigramError, match=message):
+        sample(m.probabilities(1), m.vocab, 3, **kwargs)

@@ -1,0 +1,3 @@
+from ui import sidebar
+
+source = sidebar.page("Sample")

@@ -1,0 +1,112 @@
+"""The word list in use and the work derived from it, computed once and cached.
+
+Derived objects (the count model, P and log P for a smoothing value, the NLL-against-k
+curve) depend only on the list's content and the settings, so they are cached across
+sessions by a content id, in bounded caches. What a person uploaded lives in their own
+session state; only its content hash keys the shared caches, so nobody sees another's list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import streamlit as st
+import torch
+
+from bigram import BigramError, CountModel, WordList, parse_words
+from bigram.builtin import builtin_lists, default_list, find_builtin
+from bigram.counting import score_counts
+from bigram.wordlist import CleanReport
+
+from . import state
+
+#: Bounds for uploads on a shared server (see BENCHMARKS.md for what they cost).
+UPLOAD_MAX_WORDS = 1_000_000
+UPLOAD_MAX_VOCAB = 3_000
+UPLOAD_MAX_WORD_LEN = 100
+
+
+@dataclass(frozen=True)
+class WordSource:
+    """A cleaned word list and where it came from."""
+
+    id: str  # "builtin:<key>" or "upload:<sha256 of bytes and options>"
+    title: str
+    words: tuple[str, ...]
+    report: CleanReport
+    builtin_key: str | None = None
+
+    @property
+    def is_upload(self) -> bool:
+        return self.builtin_key is None
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def load_builtin(key: str) -> WordSource:
+    entry = find_builtin(key) or default_list()
+    wl = parse_words(entry.path.read_bytes(), source=entry.file)
+    return WordSource(id=f"builtin:{entry.key}", title=entry.title, words=tuple(wl.words), report=wl.report, builtin_key=entry.key)
+
+
+def builtin_titles() -> dict[str, str]:
+    return {b.key: b.title for b in builtin_lists()}
+
+
+def parse_upload(data: bytes, name: str, *, lowercase: bool, dedupe: bool, min_len: int, max_len: int, column: str | None) -> WordSource:
+    """Parse an upload with the app's bounds; raises BigramError with a one-line reason."""
+    options = (lowercase, dedupe, min_len, max_len, column or "")
+    digest = hashlib.sha256(data + repr(options).encode()).hexdigest()[:16]
+    wl: WordList = parse_words(
+        data, source=name, lowercase=lowercase, dedupe=dedupe, min_len=min_len, max_len=max_len,
+        csv_column=column or None, max_words=UPLOAD_MAX_WORDS, max_vocab=UPLOAD_MAX_VOCAB,
+    )
+    return WordSource(id=f"upload:{digest}", title=name, words=tuple(wl.words), report=wl.report)
+
+
+def current() -> WordSource:
+    """The list in use: the upload if the person chose it, else the built-in list of the settings."""
+    upload = st.session_state.get(state.UPLOAD)
+    if st.session_state.get(state.USE_UPLOAD) and upload is not None:
+        return upload
+    return load_builtin(state.setting("list") or default_list().key)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def count_model(source_id: str, _words: tuple[str, ...]) -> CountModel:
+    return CountModel.from_words(_words)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def probabilities(source_id: str, k: float, _model: CountModel) -> torch.Tensor:
+    """float32 P as the lecture computes it (for display and sampling)."""
+    return _model.probabilities(k)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def log_probabilities(source_id: str, k: float, _model: CountModel) -> torch.Tensor:
+    """Exact float64 log P (for losses)."""
+    return _model.log_probabilities(k)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def list_score(source_id: str, k: float, _model: CountModel):
+    """The list's own loss under its model at smoothing k (a bigram.Score)."""
+    return score_counts(_model.N, log_probabilities(source_id, k, _model), _model.vocab, _model.words)
+
+
+NLL_CURVE_KS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def nll_curve(source_id: str, _model: CountModel, ks: tuple[float, ...] = NLL_CURVE_KS) -> list[tuple[float, float]]:
+    """The list's own NLL at each smoothing value: it rises with k (the list is scored on itself)."""
+    return [(k, score_counts(_model.N, _model.log_probabilities(k), _model.vocab, _model.words).nll) for k in ks]
+
+
+def model_for(source: WordSource) -> CountModel:
+    return count_model(source.id, source.words)
+
+
+__all__ = ["BigramError", "WordSource", "current", "count_model", "load_builtin", "log_probabilities", "model_for",
+           "list_score", "nll_curve", "parse_upload", "probabilities", "builtin_titles"]

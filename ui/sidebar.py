@@ -1,0 +1,161 @@
+"""The page frame every page calls first: page config, state, the sidebar menu and the word list.
+
+Streamlit's automatic ``pages/`` mode runs a page file on its own (a direct link never runs
+``app.py``), so every page must be self-sufficient: ``page()`` sets everything up and returns
+the word list in use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import streamlit as st
+import torch
+
+from bigram import BigramError
+
+from . import data, state
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    file: str  # path from the app's folder, as st.page_link wants it
+    label: str
+    icon: str
+    url_path: str  # what follows the host in a direct link
+
+
+PAGES = (
+    PageInfo("app.py", "Home", ":material/home:", ""),
+    PageInfo("pages/1_Data.py", "Data", ":material/table_view:", "Data"),
+    PageInfo("pages/2_Counts.py", "Counts", ":material/grid_on:", "Counts"),
+    PageInfo("pages/3_Smoothing.py", "Smoothing", ":material/tune:", "Smoothing"),
+    PageInfo("pages/4_Neural_net.py", "Neural net", ":material/hub:", "Neural_net"),
+    PageInfo("pages/5_Sample.py", "Sample", ":material/casino:", "Sample"),
+)
+
+_configured = False
+
+
+def page(label: str) -> data.WordSource:
+    """Set up a page: config, session defaults, shared link values, sidebar. Returns the list in use."""
+    info = next(p for p in PAGES if p.label == label)
+    st.set_page_config(page_title=f"{info.label} · Bigram Lab", page_icon=":material/grid_on:", layout="wide")
+    _configure_torch()
+    state.init()
+    st.session_state["_page"] = info.url_path
+    with st.sidebar:
+        _menu()
+        source = _word_list_picker()
+        _share_link(info)
+        st.caption(f"torch {torch.__version__}")
+    notice = st.session_state.pop(state.URL_NOTICE, None)
+    if notice:
+        st.info(notice, icon=":material/link_off:")
+    state.write_to_url()
+    return source
+
+
+def _configure_torch() -> None:
+    """One thread per computation: many sessions share the process and the tensors are small."""
+    global _configured
+    if not _configured:
+        torch.set_num_threads(1)
+        _configured = True
+
+
+def _menu() -> None:
+    st.markdown("### Bigram Lab")
+    params = state.shared_params()
+    params.pop("list", None) if params.get("list") == "upload" else None
+    for p in PAGES:
+        st.page_link(p.file, label=p.label, icon=p.icon, query_params=params or None)
+    st.divider()
+
+
+def _choose_list() -> None:
+    choice = st.session_state.get("list_choice")
+    if choice == "upload":
+        st.session_state[state.USE_UPLOAD] = True
+    else:
+        st.session_state[state.USE_UPLOAD] = False
+        st.session_state["list"] = "" if choice == data.default_list().key else choice
+
+
+def _word_list_picker() -> data.WordSource:
+    titles = data.builtin_titles()
+    upload = st.session_state.get(state.UPLOAD)
+    options = list(titles) + (["upload"] if upload is not None else [])
+    labels = {**titles, "upload": f"Your upload: {upload.title}" if upload else ""}
+    if st.session_state.get(state.USE_UPLOAD) and upload is not None:
+        current_key = "upload"
+    else:
+        current_key = state.setting("list") or data.default_list().key
+        if current_key not in titles:
+            current_key = data.default_list().key
+    st.selectbox("Word list", options, index=options.index(current_key), format_func=labels.get,
+                 key="list_choice", on_change=_choose_list)
+    _uploader()
+    source = data.current()
+    model = data.model_for(source)
+    st.caption(f"**{len(source.words):,}** words · **{model.bigrams:,}** bigrams · **{model.V}** symbols")
+    return source
+
+
+def _uploader() -> None:
+    with st.expander("Upload your own list", expanded=False):
+        st.caption("A .txt file with one word per line, or a .csv with a header (pick the column). "
+                   "Uploaded lists stay in this browser session and cannot travel in a link.")
+        file = st.file_uploader("Word list file", type=["txt", "csv"], key="uploader")
+        lowercase = st.checkbox("Lowercase", value=True, key="opt_lowercase", persist_state="session")
+        dedupe = st.checkbox("Drop duplicates", value=False, key="opt_dedupe", persist_state="session",
+                             help="The lecture keeps duplicates: a name given twice counts twice.")
+        c1, c2 = st.columns(2)
+        min_len = c1.number_input("Min length", 1, 100, 1, key="opt_min_len", persist_state="session")
+        max_len = c2.number_input("Max length", 1, data.UPLOAD_MAX_WORD_LEN, data.UPLOAD_MAX_WORD_LEN,
+                                  key="opt_max_len", persist_state="session")
+        column = st.text_input("CSV column", value="", key="opt_column", persist_state="session",
+                               help="Empty: a column called name or word, else the first one.")
+        if file is not None:
+            raw = file.getvalue()
+            options = (lowercase, dedupe, int(min_len), int(max_len), column.strip())
+            digest = hashlib.sha256(raw).hexdigest() + repr(options)
+            if digest != st.session_state.get(state.UPLOAD_DIGEST):
+                st.session_state[state.UPLOAD_DIGEST] = digest
+                try:
+                    parsed = data.parse_upload(raw, file.name, lowercase=lowercase, dedupe=dedupe, min_len=int(min_len),
+                                               max_len=int(max_len), column=column.strip() or None)
+                except BigramError as exc:
+                    st.session_state[state.UPLOAD_ERROR] = f"{file.name}: {exc}"
+                else:
+                    st.session_state[state.UPLOAD] = parsed
+                    st.session_state[state.USE_UPLOAD] = True
+                    st.session_state.pop(state.UPLOAD_ERROR, None)
+                    st.session_state.pop("list_choice", None)
+                    st.rerun()
+        error = st.session_state.get(state.UPLOAD_ERROR)
+        if error:
+            st.error(error, icon=":material/error:")
+        upload = st.session_state.get(state.UPLOAD)
+        if upload is not None:
+            st.caption(f"{upload.title}: {upload.report.summary()}")
+
+
+def share_url(info: PageInfo) -> str:
+    """A link that reopens this page with the same shareable settings."""
+    base = (st.context.url or "http://localhost:8501").rstrip("/")
+    for p in PAGES:
+        if p.url_path and base.endswith("/" + p.url_path):
+            base = base[: -len(p.url_path) - 1]
+    params = {k: v for k, v in state.shared_params().items() if v != "upload"}
+    path = f"/{info.url_path}" if info.url_path else "/"
+    return base + path + (("?" + urlencode(params)) if params else "")
+
+
+def _share_link(info: PageInfo) -> None:
+    with st.expander("Link to this view", icon=":material/link:"):
+        st.code(share_url(info), language=None, wrap_lines=True)
+        st.caption("Copy it with the button at the right. It carries the built-in list, smoothing, seed and sampling settings."
+                   + (" Your uploaded list cannot travel in a link: whoever opens it sees the default list." if st.session_state.get(state.USE_UPLOAD) else ""))

@@ -35,7 +35,8 @@ values = " \\times ".join(f"{p.prob:.3f}" for p in ws.pairs)
 prob = 1.0
 for p in ws.pairs:
     prob *= p.prob
-st.latex(f"= {values} = {prob:.3e}")
+mantissa, exponent = f"{prob:.3e}".split("e")
+st.latex(f"= {values} = {mantissa} \\times 10^{{{int(exponent)}}}")
 st.caption(
     f"With smoothing k = {k:g} (set on the Smoothing page). Each factor is one row of P: the row of the "
     "previous character, the column of the next. The average of -log p over the factors is the word's "

@@ -104,9 +104,36 @@ def nll_curve(source_id: str, _model: CountModel, ks: tuple[float, ...] = NLL_CU
     return [(k, score_counts(_model.N, _model.log_probabilities(k), _model.vocab, _model.words).nll) for k in ks]
 
 
+@dataclass(frozen=True)
+class ListStats:
+    lengths: list[int]
+    mean_length: float
+    distinct: int
+    duplicates: list[tuple[str, int]]  # words occurring more than once, most repeated first
+    symbol_ids: list[int]  # symbol ids by descending frequency
+    symbol_counts: list[int]
+    occurrences: list[int]  # occurrences of each symbol in id order (ids 1..V-1)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def list_stats(source_id: str, _words: tuple[str, ...]) -> ListStats:
+    """Descriptive numbers for the Data page, computed once per list."""
+    from collections import Counter
+
+    model = count_model(source_id, _words)
+    lengths = [len(w) for w in _words]
+    repeats = Counter(_words)
+    dups = sorted(((w, c) for w, c in repeats.items() if c > 1), key=lambda t: (-t[1], t[0]))
+    # A symbol's occurrences are its column sum in N (every occurrence is entered once).
+    occ = model.N.sum(0).tolist()
+    order = sorted(range(1, model.V), key=lambda i: -occ[i])
+    return ListStats(lengths=lengths, mean_length=sum(lengths) / len(lengths), distinct=len(repeats), duplicates=dups,
+                     symbol_ids=order, symbol_counts=[occ[i] for i in order], occurrences=occ[1:])
+
+
 def model_for(source: WordSource) -> CountModel:
     return count_model(source.id, source.words)
 
 
 __all__ = ["BigramError", "WordSource", "current", "count_model", "load_builtin", "log_probabilities", "model_for",
-           "list_score", "nll_curve", "parse_upload", "probabilities", "builtin_titles"]
+           "list_score", "list_stats", "nll_curve", "parse_upload", "probabilities", "builtin_titles"]

@@ -1,0 +1,108 @@
+"""Longer contexts against plain loops written the way learners write the E01 exercise."""
+
+import math
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bigram import BigramError, CountModel, Vocab, split_words
+from bigram.ngram import NgramModel, best_k, tune_smoothing
+
+B = None
+
+
+def ref_ngrams(words, context, padding):
+    for w in words:
+        chs = [B] * (context if padding == "full" else 1) + list(w) + [B]
+        for i in range(len(chs) - context):
+            yield tuple(chs[i:i + context]), chs[i + context]
+
+
+def ref_nll(train, evalw, context, padding, k, chars):
+    counts, rows = {}, {}
+    for ctx, nxt in ref_ngrams(train, context, padding):
+        counts[(ctx, nxt)] = counts.get((ctx, nxt), 0) + 1
+        rows[ctx] = rows.get(ctx, 0) + 1
+    V = len(chars) + 1
+    ll, n = 0.0, 0
+    for ctx, nxt in ref_ngrams(evalw, context, padding):
+        total = rows.get(ctx, 0) + k * V
+        p = (counts.get((ctx, nxt), 0) + k) / total if total else 0.0
+        if p == 0:
+            return math.inf
+        ll += math.log(p)
+        n += 1
+    return -ll / n
+
+
+words_st = st.lists(st.text(alphabet="ab.c", min_size=1, max_size=6), min_size=1, max_size=15)
+
+
+@settings(max_examples=80, deadline=None)
+@given(words_st, st.sampled_from([1, 2, 3]), st.sampled_from(["full", "single"]))
+def test_counts_match_the_loop(words, context, padding):
+    m = NgramModel.from_words(words, context, padding)
+    V = m.V
+    expected = torch.zeros_like(m.N)
+    for ctx, nxt in ref_ngrams(words, context, padding):
+        row = 0
+        for ch in ctx:
+            row = row * V + (0 if ch is B else m.vocab.stoi[ch])
+        expected[row, 0 if nxt is B else m.vocab.stoi[nxt]] += 1
+    assert torch.equal(m.N, expected)
+    per_word = [len(w) + 1 if padding == "full" else max(len(w) + 2 - context, 0) for w in words]
+    assert m.predictions == sum(per_word)
+
+
+@settings(max_examples=40, deadline=None)
+@given(words_st, words_st, st.sampled_from([1, 2, 3]), st.sampled_from(["full", "single"]), st.sampled_from([0.0, 0.1, 1.0]))
+def test_nll_matches_the_loop(train, other, context, padding, k):
+    vocab = Vocab.from_words(train + other)
+    m = NgramModel.from_words(train, context, padding, vocab=vocab)
+    got = m.evaluate(other, k).nll
+    expected = ref_nll(train, other, context, padding, k, vocab.symbols)
+    if math.isinf(expected):
+        assert math.isinf(got)
+    else:
+        assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_context_1_is_the_bigram_model(default_words):
+    words = default_words[:3000]
+    ng = NgramModel.from_words(words, 1)
+    bg = CountModel.from_words(words)
+    assert torch.equal(ng.N, bg.N)
+
+
+def test_padding_changes_what_is_predicted():
+    full = NgramModel.from_words(["emma"], 2, "full")
+    single = NgramModel.from_words(["emma"], 2, "single")
+    assert full.predictions == 5 and single.predictions == 4
+    assert full.N[full.context_row("..")].sum() == 1  # '..' -> 'e'
+    assert full.context_label(full.context_row("em")) == "em"
+
+
+def test_sampling_full_padding_is_reproducible_and_single_is_refused():
+    m = NgramModel.from_words(["emma", "olivia", "ava", "mia"], 2)
+    a = m.sample(10, k=0, seed=3)
+    assert a == m.sample(10, k=0, seed=3)
+    assert all(w in {"emma", "olivia", "ava", "mia"} or len(w) >= 1 for w in a)
+    with pytest.raises(BigramError, match="cannot sample"):
+        NgramModel.from_words(["emma"], 2, "single").sample(3)
+
+
+def test_tuning_finds_a_u_shaped_dev_curve(default_words):
+    train, dev, _ = split_words(default_words, seed=1)
+    vocab = Vocab.from_words(default_words)
+    curve = tune_smoothing(train, dev, [0.001, 0.01, 0.1, 1, 10, 100], context=2, vocab=vocab)
+    trains = [t for _, t, _ in curve]
+    assert trains == sorted(trains)  # the training loss only rises with smoothing
+    k, dev_nll = best_k(curve)
+    assert 0.001 < k < 100 and dev_nll < curve[0][2] and dev_nll < curve[-1][2]
+
+
+def test_table_size_is_bounded():
+    with pytest.raises(BigramError, match="more than the limit"):
+        NgramModel.from_words(["".join(chr(0x4E00 + i) for i in range(400))], 3)

@@ -56,15 +56,18 @@ class TrainingData:
         return int(self.xs.numel())
 
 
-def init_weights(V: int, seed: int = LECTURE_SEED) -> torch.Tensor:
-    """W drawn as the lecture does: ``torch.randn((V, V), generator=torch.Generator().manual_seed(seed))``."""
+def init_weights(V: int, seed: int = LECTURE_SEED, rows: int | None = None) -> torch.Tensor:
+    """W drawn as the lecture does: ``torch.randn((V, V), generator=torch.Generator().manual_seed(seed))``.
+
+    ``rows`` gives W one row per context for longer contexts (V ** c rows); the default is V.
+    """
     g = torch.Generator().manual_seed(int(seed))
-    return torch.randn((V, V), generator=g)
+    return torch.randn((rows or V, V), generator=g)
 
 
 def nll_onehot(W: torch.Tensor, data: TrainingData) -> torch.Tensor:
     """The lecture's forward pass: one-hot inputs times W, softmax, mean NLL of the targets."""
-    xenc = F.one_hot(data.xs, num_classes=data.V).to(W.dtype)  # float, like W: it is multiplied by W
+    xenc = F.one_hot(data.xs, num_classes=W.shape[0]).to(W.dtype)  # float, like W: it is multiplied by W
     logits = xenc @ W  # log-counts; each row is the row of W picked by the one-hot input
     # log_softmax is exp -> normalise -> log in one numerically safe step.
     logprobs = logits.log_softmax(dim=1)
@@ -165,10 +168,11 @@ class Trainer:
         for name, value in (("learning rate", self.lr), ("regularisation", self.reg)):
             if not math.isfinite(value) or value < 0 or (name == "learning rate" and value == 0):
                 raise BigramError(f"the {name} must be a finite number {'> 0' if name == 'learning rate' else '>= 0'}, got {value}")
+        shape = tuple(self.data.N.shape)  # (V, V) for bigrams, (V ** c, V) for longer contexts
         if self.W is None:
-            self.W = init_weights(self.data.V, self.seed)
-        elif tuple(self.W.shape) != (self.data.V, self.data.V):
-            raise BigramError(f"W must be {self.data.V} x {self.data.V}, got {tuple(self.W.shape)}")
+            self.W = init_weights(self.data.V, self.seed, rows=shape[0])
+        elif tuple(self.W.shape) != shape:
+            raise BigramError(f"W must be {shape[0]} x {shape[1]}, got {tuple(self.W.shape)}")
         self.W = self.W.detach().clone().float()
         self._adam = None
         self._pending_grad = None
@@ -241,3 +245,8 @@ def train(data: TrainingData, steps: int = 100, **options) -> TrainResult:
 def net_probabilities(W: torch.Tensor) -> torch.Tensor:
     """softmax(W) row by row: the net's P, comparable with the counting model's and samplable the same way."""
     return W.detach().float().softmax(dim=1)
+
+
+def net_log_probabilities(W: torch.Tensor) -> torch.Tensor:
+    """log softmax(W) in float64: the net's exact log P, for scoring words and samples like the counting model's."""
+    return W.detach().double().log_softmax(dim=1)

@@ -208,6 +208,21 @@ class NgramModel:
         return out
 
 
+def training_data(words: Sequence[str], vocab: Vocab, context: int = 1, padding: str = "full"):
+    """The neural model's data for a longer context: W gets one row per context (V ** c rows).
+
+    Row indexing W[context] is the one-hot product of the lecture with a one-hot over
+    contexts, so the ``index`` and ``counts`` methods apply unchanged (``onehot`` would build a
+    V ** c wide one-hot per prediction: fine for c = 1, wasteful beyond).
+    """
+    from .neural import TrainingData
+
+    w = windows(words, vocab, context, padding)
+    V = len(vocab)
+    N = torch.bincount(w.contexts * V + w.targets, minlength=V**context * V).view(V**context, V)
+    return TrainingData(xs=w.contexts, ys=w.targets, N=N, V=V)
+
+
 def tune_smoothing(train: Sequence[str], dev: Sequence[str], ks: Sequence[float], context: int = 1, padding: str = "full",
                    vocab: Vocab | None = None) -> list[tuple[float, float, float]]:
     """(k, train NLL, dev NLL) for each k: the model counted on train only (exercise E03)."""

@@ -106,3 +106,23 @@ def test_tuning_finds_a_u_shaped_dev_curve(default_words):
 def test_table_size_is_bounded():
     with pytest.raises(BigramError, match="more than the limit"):
         NgramModel.from_words(["".join(chr(0x4E00 + i) for i in range(400))], 3)
+
+
+def test_neural_trigram_reaches_the_counting_trigram():
+    from bigram import Trainer
+    from bigram.ngram import training_data
+
+    words = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia"]
+    vocab = Vocab.from_words(words)
+    counting = NgramModel.from_words(words, 2, vocab=vocab)
+    optimum = counting.evaluate(words, 0).nll
+    data = training_data(words, vocab, 2)
+    assert tuple(data.N.shape) == (vocab.size**2, vocab.size) and torch.equal(data.N, counting.N)
+    t = Trainer(data, lr=0.5, reg=0.0, method="counts", optimizer="adam")
+    t.run(1500)
+    assert tuple(t.W.shape) == tuple(data.N.shape)
+    assert optimum - 1e-9 <= t.nll_history[-1] < optimum + 0.01
+    from bigram import loss_and_grad
+    a = loss_and_grad(t.W.double(), data, 0.1, "index")
+    b = loss_and_grad(t.W.double(), data, 0.1, "counts")
+    assert a[0] == pytest.approx(b[0], rel=1e-9) and torch.allclose(a[2], b[2], atol=1e-12)

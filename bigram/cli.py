@@ -23,6 +23,7 @@ import torch
 from . import builtin
 from .counting import CountModel, evaluate, score_counts, score_word
 from .errors import BigramError
+from .modelfile import ModelFile, load_model, to_csv, to_safetensors
 from .neural import METHODS, OPTIMIZERS, Trainer, TrainingData
 from .sampling import DEFAULT_MAX_LEN, LECTURE_SEED, MODES, sample
 from .wordlist import WordList, read_words
@@ -102,13 +103,21 @@ def cmd_stats(args) -> dict:
 
 
 def cmd_score(args) -> dict:
-    wl, m = _model(args)
-    logP = m.log_probabilities(args.smoothing)
-    target = load(args.eval, args).words if args.eval else wl.words
-    out = {"smoothing": args.smoothing, **evaluate(target, logP, m.vocab).to_dict()}
+    if args.model:
+        # FILE is the list to score; the model comes from the file.
+        mf = load_model(args.model)
+        if mf.context != 1:
+            raise BigramError("scoring words with a longer-context model file is not supported on the command line")
+        vocab, logP = mf.vocab, mf.log_probabilities(args.smoothing)
+        target = load(args.file, args).words
+    else:
+        wl, m = _model(args)
+        vocab, logP = m.vocab, m.log_probabilities(args.smoothing)
+        target = load(args.eval, args).words if args.eval else wl.words
+    out = {"smoothing": args.smoothing, **evaluate(target, logP, vocab).to_dict()}
     if args.word is not None:
         word = args.word.strip()
-        ws = score_word(word if args.keep_case else word.lower(), logP, m.vocab)
+        ws = score_word(word if args.keep_case else word.lower(), logP, vocab)
         out["word"] = ws.word
         out["word_nll"] = ws.nll
         out["pairs"] = [p.to_dict() for p in ws.pairs]
@@ -116,9 +125,17 @@ def cmd_score(args) -> dict:
 
 
 def cmd_sample(args) -> dict:
-    _, m = _model(args)
-    P = m.probabilities(args.smoothing)
-    drawn = sample(P, m.vocab, args.n, seed=args.seed, mode=args.mode, temperature=args.temperature, max_len=args.max_len_sample)
+    if args.model:
+        mf = load_model(args.model)
+        if mf.context != 1:
+            raise BigramError("sampling from a longer-context model file is not supported on the command line")
+        vocab, P = mf.vocab, mf.probabilities(args.smoothing)
+    elif args.file is None:
+        raise BigramError("give a word list FILE or --model MODEL to sample from")
+    else:
+        _, m = _model(args)
+        vocab, P = m.vocab, m.probabilities(args.smoothing)
+    drawn = sample(P, vocab, args.n, seed=args.seed, mode=args.mode, temperature=args.temperature, max_len=args.max_len_sample)
     return {
         "samples": [s.word for s in drawn],
         "truncated": [s.word for s in drawn if s.truncated],
@@ -128,11 +145,15 @@ def cmd_sample(args) -> dict:
     }
 
 
-def cmd_train(args) -> dict:
+def _train(args):
     wl, m = _model(args)
     trainer = Trainer(TrainingData.from_words(wl.words, m.vocab), lr=args.lr, reg=args.reg, seed=args.seed,
                       method=args.method, optimizer=args.optimizer)
-    result = trainer.run(args.steps)
+    return m, trainer.run(args.steps)
+
+
+def cmd_train(args) -> dict:
+    m, result = _train(args)
     return {
         "loss": result.loss,
         "nll": result.nll,
@@ -163,6 +184,8 @@ def _print_human(command: str, out: dict) -> None:
     elif command == "sample":
         for w in out["samples"]:
             print(w)
+    elif command in ("export", "inspect"):
+        print(json.dumps(out, ensure_ascii=False, indent=1))
     elif command == "train":
         print(f"loss {out['loss']:.6f} (NLL {out['nll']:.6f}) after {out['steps']} steps in {out['seconds'] * 1000:.1f} ms "
               f"[{out['method']}, {out['optimizer']}]; counting model NLL {out['counting_nll']:.6f}")
@@ -176,8 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m bigram", description="The character-level bigram language model of makemore, part 1.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def common(p):
-        p.add_argument("file", help="a word list (one word per line, or a .csv) or a built-in list's name")
+    def common(p, file_optional: bool = False):
+        p.add_argument("file", nargs="?" if file_optional else None,
+                       help="a word list (one word per line, or a .csv) or a built-in list's name")
         p.add_argument("--json", action="store_true", help="print JSON for machines")
         p.add_argument("--column", help="the CSV column holding the words")
         p.add_argument("--keep-case", action="store_true", help="do not lowercase the words")
@@ -189,10 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = common(sub.add_parser("stats", help="words, bigrams, vocabulary, most frequent bigrams"))
     p.add_argument("--top", type=_count(0), default=10)
     p = common(sub.add_parser("score", help="average negative log-likelihood and perplexity"))
+    p.add_argument("--model", help="score FILE under this model file (.safetensors or .csv) instead of FILE's own counts")
     p.add_argument("--smoothing", "-k", type=_nonneg_float, default=0.0, help="add-k smoothing (default 0)")
     p.add_argument("--eval", help="score this list instead of FILE itself")
     p.add_argument("--word", help="show one word's bigrams and probabilities")
-    p = common(sub.add_parser("sample", help="draw new words"))
+    p = common(sub.add_parser("sample", help="draw new words"), file_optional=True)
+    p.add_argument("--model", help="sample from this model file (.safetensors or .csv); FILE may then be omitted")
     p.add_argument("-n", type=_count(0), default=10, help="how many words")
     p.add_argument("--seed", type=int, default=LECTURE_SEED)
     p.add_argument("--smoothing", "-k", type=_nonneg_float, default=1.0, help="add-k smoothing (default 1, as in the lecture)")
@@ -207,10 +233,56 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=LECTURE_SEED)
     p.add_argument("--method", choices=METHODS, default="counts")
     p.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
+    p = common(sub.add_parser("export", help="save counts, P or trained W as .safetensors or .csv"))
+    p.add_argument("--what", choices=("counts", "probabilities", "weights"), default="counts")
+    p.add_argument("--output", "-o", required=True, help="the file to write (.safetensors or .csv)")
+    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=1.0, help="for probabilities (default 1)")
+    p.add_argument("--steps", type=_count(0), default=100)
+    p.add_argument("--lr", type=_pos_float, default=50.0)
+    p.add_argument("--reg", type=_nonneg_float, default=0.01)
+    p.add_argument("--seed", type=int, default=LECTURE_SEED)
+    p.add_argument("--method", choices=METHODS, default="counts")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
+    p = sub.add_parser("inspect", help="what a model file holds")
+    p.add_argument("file", help="a .safetensors or .csv model file")
+    p.add_argument("--json", action="store_true", help="print JSON for machines")
     return parser
 
 
-COMMANDS = {"stats": cmd_stats, "score": cmd_score, "sample": cmd_sample, "train": cmd_train}
+def cmd_export(args) -> dict:
+    """Write the counts, P or a freshly trained W to a data-only file (.safetensors or .csv)."""
+    out = Path(args.output)
+    if out.suffix.lower() not in (".safetensors", ".csv"):
+        raise BigramError("the output file must end in .safetensors or .csv")
+    meta = {"source": Path(args.file).name}
+    if args.what == "weights":
+        m, result = _train(args)
+        tensor = result.W
+        meta.update(steps=args.steps, lr=args.lr, reg=args.reg, seed=args.seed, loss=result.loss)
+    else:
+        _, m = _model(args)
+        tensor = m.N if args.what == "counts" else m.probabilities(args.smoothing)
+        if args.what == "probabilities":
+            meta["smoothing"] = args.smoothing
+    mf = ModelFile(kind=args.what, tensor=tensor, vocab=m.vocab, meta=meta)
+    try:
+        if out.suffix.lower() == ".csv":
+            out.write_text(to_csv(mf), encoding="utf-8")
+        else:
+            out.write_bytes(to_safetensors(mf))
+    except OSError as exc:
+        raise BigramError(f"cannot write {out}: {exc.strerror or exc}") from None
+    return {"output": str(out), "kind": mf.kind, "shape": list(mf.tensor.shape), "vocab_size": len(mf.vocab), "bytes": out.stat().st_size}
+
+
+def cmd_inspect(args) -> dict:
+    mf = load_model(args.file)
+    return {"kind": mf.kind, "context": mf.context, "shape": list(mf.tensor.shape), "vocab_size": len(mf.vocab),
+            "symbols": list(mf.vocab.symbols), "boundary": mf.vocab.boundary, "meta": mf.meta}
+
+
+COMMANDS = {"stats": cmd_stats, "score": cmd_score, "sample": cmd_sample, "train": cmd_train,
+            "export": cmd_export, "inspect": cmd_inspect}
 
 
 def _json_safe(value):

@@ -23,7 +23,11 @@ import torch
 from . import builtin
 from .counting import CountModel, evaluate, score_counts, score_word
 from .errors import BigramError
+from .compare import compare_lists, smoothing_for_regularisation
 from .modelfile import ModelFile, load_model, to_csv, to_safetensors
+from .ngram import CONTEXTS, PADDINGS, NgramModel, best_k, training_data, tune_smoothing
+from .split import split_words
+from .vocab import Vocab
 from .neural import METHODS, OPTIMIZERS, Trainer, TrainingData
 from .sampling import DEFAULT_MAX_LEN, LECTURE_SEED, MODES, sample
 from .wordlist import WordList, read_words
@@ -110,6 +114,15 @@ def cmd_score(args) -> dict:
             raise BigramError("scoring words with a longer-context model file is not supported on the command line")
         vocab, logP = mf.vocab, mf.log_probabilities(args.smoothing)
         target = load(args.file, args).words
+    elif args.context > 1:
+        if args.word is not None:
+            raise BigramError("--word writes out a word's bigrams; use it with --context 1")
+        wl = load(args.file, args)
+        target = load(args.eval, args).words if args.eval else wl.words
+        vocab = Vocab.from_words(wl.words + (target if args.eval else []))
+        ng = NgramModel.from_words(wl.words, args.context, args.padding, vocab=vocab)
+        return {"smoothing": args.smoothing, "context": args.context, "padding": args.padding,
+                **ng.evaluate(target, args.smoothing).to_dict()}
     else:
         wl, m = _model(args)
         vocab, logP = m.vocab, m.log_probabilities(args.smoothing)
@@ -132,6 +145,15 @@ def cmd_sample(args) -> dict:
         vocab, P = mf.vocab, mf.probabilities(args.smoothing)
     elif args.file is None:
         raise BigramError("give a word list FILE or --model MODEL to sample from")
+    elif args.context > 1:
+        if args.mode != "sequential" or args.temperature != 1.0:
+            raise BigramError("longer contexts sample in sequential mode at temperature 1")
+        if args.padding != "full":
+            raise BigramError("a model with single padding never learned how words start; sample with --padding full")
+        wl = load(args.file, args)
+        ng = NgramModel.from_words(wl.words, args.context, "full")
+        words = ng.sample(args.n, k=args.smoothing, seed=args.seed, max_len=args.max_len_sample)
+        return {"samples": words, "seed": args.seed, "mode": "sequential", "context": args.context, "torch": torch.__version__}
     else:
         _, m = _model(args)
         vocab, P = m.vocab, m.probabilities(args.smoothing)
@@ -147,8 +169,14 @@ def cmd_sample(args) -> dict:
 
 def _train(args):
     wl, m = _model(args)
-    trainer = Trainer(TrainingData.from_words(wl.words, m.vocab), lr=args.lr, reg=args.reg, seed=args.seed,
-                      method=args.method, optimizer=args.optimizer)
+    context = getattr(args, "context", 1)
+    if context > 1:
+        if args.method == "onehot":
+            raise BigramError(f"--method onehot would build a {m.V ** context:,}-wide one-hot per prediction; use index or counts for --context {context}")
+        data = training_data(wl.words, m.vocab, context, args.padding)
+    else:
+        data = TrainingData.from_words(wl.words, m.vocab)
+    trainer = Trainer(data, lr=args.lr, reg=args.reg, seed=args.seed, method=args.method, optimizer=args.optimizer)
     return m, trainer.run(args.steps)
 
 
@@ -162,9 +190,48 @@ def cmd_train(args) -> dict:
         "steps": args.steps,
         "method": args.method,
         "optimizer": args.optimizer,
+        "context": getattr(args, "context", 1),
         # The counting model's NLL at k = 0: the optimum the net's data term tends to.
-        "counting_nll": score_counts(m.N, m.log_probabilities(0.0), m.vocab, m.words).nll,
+        "counting_nll": (score_counts(m.N, m.log_probabilities(0.0), m.vocab, m.words).nll if getattr(args, "context", 1) == 1
+                         else NgramModel.from_words(load(args.file, args).words, args.context, args.padding, vocab=m.vocab)
+                         .evaluate(load(args.file, args).words, 0.0).nll),
     }
+
+
+def cmd_tune(args) -> dict:
+    """Exercises E02 and E03: split, sweep smoothing on dev, evaluate test once at the chosen k."""
+    wl = load(args.file, args)
+    vocab = Vocab.from_words(wl.words)
+    train_w, dev_w, test_w = split_words(wl.words, (0.8, 0.1, 0.1), seed=args.split_seed)
+    if not dev_w or not test_w:
+        raise BigramError("the list is too short to split 80/10/10 into train, dev and test")
+    ks = args.ks or [0.0, 0.001, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0, 10.0]
+    curve = tune_smoothing(train_w, dev_w, ks, args.context, args.padding, vocab=vocab)
+    k, dev = best_k(curve)
+    model = NgramModel.from_words(train_w, args.context, args.padding, vocab=vocab)
+    return {
+        "context": args.context, "padding": args.padding, "split_seed": args.split_seed,
+        "sizes": {"train": len(train_w), "dev": len(dev_w), "test": len(test_w)},
+        "curve": [{"k": kk, "train": tr, "dev": dv} for kk, tr, dv in curve],
+        "best_k": k, "dev_nll": dev, "train_nll": model.evaluate(train_w, k).nll,
+        "test_nll": model.evaluate(test_w, k).nll,
+    }
+
+
+def cmd_compare(args) -> dict:
+    a, b = load(args.file, args).words, load(args.other, args).words
+    c = compare_lists(a, b, k=args.smoothing)
+    rows = lambda items: [{"bigram": g, "log_ratio": r, "count_a": x, "count_b": y} for g, r, x, y in items]  # noqa: E731
+    return {"a": args.file, "b": args.other, "smoothing": args.smoothing,
+            "a_on_a": c.a_on_a, "a_on_b": c.a_on_b, "b_on_b": c.b_on_b, "b_on_a": c.b_on_a,
+            "typical_of_a": rows(c.most_distinctive(args.top, "a")), "typical_of_b": rows(c.most_distinctive(args.top, "b"))}
+
+
+def cmd_knob(args) -> dict:
+    """For each regularisation strength, the smoothing k whose P is closest to softmax(W)."""
+    _, m = _model(args)
+    rows = smoothing_for_regularisation(m.N, args.reg, steps=args.steps)
+    return {"rows": [{"reg": r, "k": k, "kl": d} for r, k, d in rows]}
 
 
 def _print_human(command: str, out: dict) -> None:
@@ -184,7 +251,7 @@ def _print_human(command: str, out: dict) -> None:
     elif command == "sample":
         for w in out["samples"]:
             print(w)
-    elif command in ("export", "inspect"):
+    elif command in ("export", "inspect", "tune", "compare", "knob"):
         print(json.dumps(out, ensure_ascii=False, indent=1))
     elif command == "train":
         print(f"loss {out['loss']:.6f} (NLL {out['nll']:.6f}) after {out['steps']} steps in {out['seconds'] * 1000:.1f} ms "
@@ -198,6 +265,12 @@ def _summary(report: dict) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m bigram", description="The character-level bigram language model of makemore, part 1.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def contexts(p):
+        p.add_argument("--context", type=int, choices=CONTEXTS, default=1, help="previous symbols used: 1 bigram, 2 trigram, 3 4-gram")
+        p.add_argument("--padding", choices=PADDINGS, default="full",
+                       help="full: as many start tokens as the context (every symbol predicted); single: one start token")
+        return p
 
     def common(p, file_optional: bool = False):
         p.add_argument("file", nargs="?" if file_optional else None,
@@ -214,11 +287,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=_count(0), default=10)
     p = common(sub.add_parser("score", help="average negative log-likelihood and perplexity"))
     p.add_argument("--model", help="score FILE under this model file (.safetensors or .csv) instead of FILE's own counts")
+    contexts(p)
     p.add_argument("--smoothing", "-k", type=_nonneg_float, default=0.0, help="add-k smoothing (default 0)")
     p.add_argument("--eval", help="score this list instead of FILE itself")
     p.add_argument("--word", help="show one word's bigrams and probabilities")
     p = common(sub.add_parser("sample", help="draw new words"), file_optional=True)
     p.add_argument("--model", help="sample from this model file (.safetensors or .csv); FILE may then be omitted")
+    contexts(p)
     p.add_argument("-n", type=_count(0), default=10, help="how many words")
     p.add_argument("--seed", type=int, default=LECTURE_SEED)
     p.add_argument("--smoothing", "-k", type=_nonneg_float, default=1.0, help="add-k smoothing (default 1, as in the lecture)")
@@ -233,6 +308,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=LECTURE_SEED)
     p.add_argument("--method", choices=METHODS, default="counts")
     p.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
+    contexts(p)
+    p = common(sub.add_parser("tune", help="split 80/10/10, sweep smoothing on dev, report test once (E02, E03)"))
+    contexts(p)
+    p.add_argument("--split-seed", type=int, default=42)
+    p.add_argument("--ks", type=_nonneg_float, nargs="+", help="smoothing values to try")
+    p = common(sub.add_parser("compare", help="what distinguishes two lists, and each model's loss on the other"))
+    p.add_argument("other", help="the second word list (path or built-in name)")
+    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=1.0)
+    p.add_argument("--top", type=_count(1), default=10)
+    p = common(sub.add_parser("knob", help="the smoothing k that matches each regularisation strength"))
+    p.add_argument("--reg", type=_nonneg_float, nargs="+", default=[0.001, 0.01, 0.1, 1.0])
+    p.add_argument("--steps", type=_count(1), default=600)
     p = common(sub.add_parser("export", help="save counts, P or trained W as .safetensors or .csv"))
     p.add_argument("--what", choices=("counts", "probabilities", "weights"), default="counts")
     p.add_argument("--output", "-o", required=True, help="the file to write (.safetensors or .csv)")
@@ -282,7 +369,7 @@ def cmd_inspect(args) -> dict:
 
 
 COMMANDS = {"stats": cmd_stats, "score": cmd_score, "sample": cmd_sample, "train": cmd_train,
-            "export": cmd_export, "inspect": cmd_inspect}
+            "export": cmd_export, "inspect": cmd_inspect, "tune": cmd_tune, "compare": cmd_compare, "knob": cmd_knob}
 
 
 def _json_safe(value):
@@ -297,6 +384,7 @@ def _json_safe(value):
 
 
 def main(argv: list[str] | None = None) -> int:
+    torch.set_num_threads(1)  # the tensors are small: threads only add overhead, and contention on a busy machine
     try:
         args = build_parser().parse_args(argv)
         out = COMMANDS[args.command](args)

@@ -38,10 +38,16 @@ class Comparison:
     k: float
 
     def most_distinctive(self, n: int = 15, of: str = "a") -> list[tuple[str, float, int, int]]:
-        """(bigram, log-ratio, count in a, count in b): the bigrams most typical of list ``of``, seen in it at least twice."""
+        """(bigram, log-ratio, count in a, count in b): the bigrams most typical of list ``of``.
+
+        Ranked by their contribution to the KL divergence between the lists' bigram shares,
+        share_own * log(share_own / share_other): frequent and lopsided beats rare and lopsided.
+        """
         sign = 1.0 if of == "a" else -1.0
         own = self.N_a if of == "a" else self.N_b
-        score = torch.where(own >= 2, sign * self.log_ratio, torch.tensor(-math.inf, dtype=self.log_ratio.dtype))
+        share = own.double() / own.sum()
+        contribution = share * sign * self.log_ratio
+        score = torch.where((own >= 2) & (sign * self.log_ratio > 0), contribution, torch.tensor(-math.inf, dtype=self.log_ratio.dtype))
         flat = score.flatten()
         n = min(n, int(torch.isfinite(flat).sum()))
         order = torch.sort(flat, descending=True, stable=True).indices[:n]

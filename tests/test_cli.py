@@ -98,3 +98,27 @@ def test_module_entry_point_on_a_clean_process():
     assert set(json.loads(proc.stdout)) >= {"nll", "perplexity", "bigrams"}
     bad = subprocess.run([sys.executable, "-m", "bigram", "stats", "data/nothing.txt"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+def test_longer_contexts_on_the_command_line(capsys, small):
+    tri = run_json(capsys, "score", small, "--context", "2", "--smoothing", "0.5")
+    assert tri["context"] == 2 and tri["bigrams"] == 21  # full padding predicts len + 1 symbols a word
+    single = run_json(capsys, "score", small, "--context", "2", "--padding", "single", "--smoothing", "0.5")
+    assert single["bigrams"] == 21 - 4  # single padding skips each word's first symbol
+    out = run_json(capsys, "sample", small, "--context", "3", "-n", "4", "--smoothing", "0")
+    assert set(out["samples"]) <= {"emma", "olivia", "ava"}  # at k = 0 a 4-gram of this list only replays its words
+    trained = run_json(capsys, "train", small, "--context", "2", "--steps", "300", "--optimizer", "adam", "--lr", "0.5", "--reg", "0")
+    assert trained["context"] == 2 and trained["nll"] < trained["history"][0]
+    assert trained["nll"] == pytest.approx(trained["counting_nll"], abs=0.05)
+
+
+def test_tune_compare_and_knob(capsys, small, tmp_path):
+    tuned = run_json(capsys, "tune", "names", "--context", "2", "--ks", "0.01", "0.2", "5")
+    assert tuned["sizes"] == {"train": 23928, "dev": 2991, "test": 2991}
+    assert tuned["best_k"] == 0.2 and tuned["dev_nll"] == min(r["dev"] for r in tuned["curve"])
+    other = tmp_path / "other.txt"
+    other.write_text("smith\nschmidt\nsmythe\n", encoding="utf-8")
+    cmp = run_json(capsys, "compare", small, str(other), "--top", "3")
+    assert cmp["a_on_b"] > cmp["b_on_b"] and cmp["typical_of_b"][0]["count_b"] > cmp["typical_of_b"][0]["count_a"]
+    knob = run_json(capsys, "knob", small, "--reg", "0.01", "1", "--steps", "300")
+    assert knob["rows"][0]["k"] < knob["rows"][1]["k"]

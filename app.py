@@ -60,5 +60,7 @@ for p in sidebar.PAGES[1:]:
         "Smoothing": "add-k smoothing, the loss against k, score any word, and the keepdim pitfall",
         "Neural net": "train the one-layer net and watch it land on the counting model's loss",
         "Sample": "new words from either model, reproducibly, and what torch.multinomial does",
+        "Longer contexts": "trigram and 4-gram models, train/dev/test splits and tuning (exercises E01-E03)",
+        "More exercises": "compare two lists, smoothing against regularisation, and keep or load a model file",
     }[p.label]
     st.page_link(p.file, label=f"{p.label}: {blurb}", icon=p.icon, query_params=state.shared_params() or None)

@@ -197,3 +197,224 @@ def draws_vs_probabilities(labels: Sequence[str], probs: torch.Tensor, draws: to
     fig.update_yaxes(title="share", rangemode="tozero")
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return _layout(fig, "torch.multinomial: draws against probabilities", height=340)
+
+
+#: The colour scale of smoothing_heatmaps spans 10**-5 .. 1; smaller probabilities get the palest colour.
+LOG10_FLOOR = -5
+
+
+def _fast_layout(title: str, height: int, **layout) -> dict:
+    """Layout for figures redrawn at every slider step: built in one go, with Streamlit's own (light) template.
+
+    Assigning the large "plotly_white" template costs about 20 ms a figure, more than the rest of
+    the figure; Streamlit's default template is tiny and follows the app's light or dark theme.
+    """
+    return dict(title=dict(text=title, x=0, xanchor="left"), margin=dict(l=10, r=10, t=50, b=10), height=height) | layout
+
+
+def probability_heatmap(P: torch.Tensor, labels: Sequence[str], *, ids: Sequence[int] | None = None, title: str = "P",
+                        colorbar: bool = True, ylabel: bool = True) -> go.Figure:
+    """p(next | previous) on a fixed log colour scale (1e-5 .. 1); a cell with p = 0 is left blank and crossed in red.
+
+    Made to be redrawn at every step of the smoothing slider: a fixed scale keeps colours
+    comparable between values of k (and between two of these side by side), and there is no
+    cell text, so it builds in a few milliseconds.
+    """
+    ids = list(range(P.shape[0])) if ids is None else list(ids)
+    labs = [labels[i] for i in ids]
+    sub = P[ids][:, ids].double()
+    # numpy arrays, not lists: plotly checks them in one go (a 27 x 27 list of lists costs ~10 ms); NaN leaves a gap.
+    z = torch.where(sub > 0, sub.log10().clamp(min=LOG10_FLOOR), torch.nan).numpy()
+    zeros = (sub == 0).nonzero().tolist()
+    # Every label, not plotly's thinned-out choice: a reader looks up a row and a column by their symbols.
+    axis = dict(type="category", tickfont=dict(size=10), showgrid=False, tickmode="array", tickvals=labs, ticktext=labs)
+    return go.Figure(
+        data=[
+            go.Heatmap(
+                z=z, x=labs, y=labs, customdata=sub.numpy(), zmin=LOG10_FLOOR, zmax=0, colorscale="Blues", xgap=1, ygap=1,
+                hovertemplate="p(%{x} | %{y}) = %{customdata:.6f}<extra></extra>", showscale=colorbar,
+                colorbar=dict(thickness=12, title=dict(text="p"), tickvals=list(range(LOG10_FLOOR, 1)),
+                              ticktext=[f"≤1e{LOG10_FLOOR}"] + [f"{10.0 ** e:g}" for e in range(LOG10_FLOOR + 1, 1)]),
+            ),
+            go.Scatter(
+                x=[labs[j] for _, j in zeros], y=[labs[i] for i, _ in zeros], mode="markers", name="p = 0: impossible bigram",
+                marker=dict(symbol="x-thin", size=6, line=dict(width=1.5, color="#d62728")), showlegend=bool(zeros),
+                hovertemplate="p(%{x} | %{y}) = 0<extra></extra>",
+            ),
+        ],
+        layout=_fast_layout(
+            title, max(420, 14 * len(ids) + 150),
+            xaxis=dict(axis, side="top"),
+            yaxis=dict(axis, autorange="reversed", title=dict(text="previous symbol" if ylabel else "")),
+            legend=dict(orientation="h", y=-0.01, yanchor="top", x=0, xanchor="left"),
+            margin=dict(l=10, r=10, t=80, b=30),
+        ),
+    )
+
+
+def keepdim_sums(row_sums: torch.Tensor, col_sums: torch.Tensor, labels: Sequence[str],
+                 title: str = "Sums of P / P.sum(1)") -> go.Figure:
+    """The wrong matrix's row sums (should be 1, are not) as bars, its column sums (exactly 1) as markers."""
+    return go.Figure(
+        data=[
+            go.Bar(x=list(labels), y=row_sums.double().tolist(), name="row sums (should be 1)", marker_color=BLUE,
+                   hovertemplate="row %{x}: %{y:.4f}<extra></extra>"),
+            go.Scatter(x=list(labels), y=col_sums.double().tolist(), mode="markers", name="column sums",
+                       marker=dict(color=ORANGE, size=9, symbol="diamond"), hovertemplate="column %{x}: %{y:.6f}<extra></extra>"),
+        ],
+        layout=_fast_layout(
+            title, 360, xaxis=dict(type="category", title=dict(text="symbol")),
+            yaxis=dict(title=dict(text="sum"), rangemode="tozero"),
+            shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=1, y1=1, line=dict(color=GREY, dash="dash"))],
+            legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+        ),
+    )
+
+
+def _thin(n: int, max_points: int) -> list[int]:
+    """Indices 0..n-1, at most about max_points of them, always keeping the first and the last."""
+    if n <= max_points:
+        return list(range(n))
+    stride = math.ceil(n / max_points)
+    idx = list(range(0, n, stride))
+    if idx[-1] != n - 1:
+        idx.append(n - 1)
+    return idx
+
+
+def training_curve(history: Sequence[float], *, nll_history: Sequence[float] | None = None, target: float | None = None,
+                   target_label: str = "counting model NLL (k = 0)", max_points: int = 1500,
+                   title: str = "Training loss") -> go.Figure:
+    """The loss after each step, thinned to at most ~max_points points, with the line it converges to.
+
+    Thinning keeps a long run cheap to redraw while it trains (the browser gets a small figure
+    ~10 times a second); the x axis keeps the true step numbers.
+    """
+    idx = _thin(len(history), max_points)
+    fig = go.Figure(go.Scatter(x=idx, y=[history[i] for i in idx], mode="lines", name="loss (NLL + reg)",
+                               line=dict(color=BLUE), hovertemplate="step %{x}: loss %{y:.5f}<extra></extra>"))
+    if nll_history is not None and len(nll_history) == len(history):
+        fig.add_scatter(x=idx, y=[nll_history[i] for i in idx], mode="lines", name="NLL (data term)",
+                        line=dict(color=ORANGE, dash="dot"), hovertemplate="step %{x}: NLL %{y:.5f}<extra></extra>")
+    if target is not None and math.isfinite(target):
+        fig.add_hline(y=target, line=dict(color=GREY, dash="dash"), annotation_text=f"{target_label}: {target:.4f}",
+                      annotation_position="bottom right")  # below the line: the curves arrive from above
+    fig.update_xaxes(title="step", rangemode="tozero")
+    fig.update_yaxes(title="loss")
+    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    return _layout(fig, title, height=380)
+
+
+def net_difference_heatmap(D: torch.Tensor, labels: Sequence[str], ids: Sequence[int] | None = None,
+                           title: str = "softmax(W) − P") -> go.Figure:
+    """difference_heatmap with room for its top axis title under the figure title and every symbol labelled."""
+    fig = difference_heatmap(D, labels, ids=ids, title=title)
+    fig.update_xaxes(dtick=1, tickfont=dict(size=11))
+    fig.update_yaxes(dtick=1, tickfont=dict(size=11))
+    fig.update_layout(margin=dict(t=100))
+    return fig
+
+
+def regularisation_curve(points: Sequence[tuple[float, float]], *, target: float | None = None, uniform: float | None = None,
+                         current: float | None = None, title: str = "The trained net's NLL against regularisation") -> go.Figure:
+    """NLL (data term) of nets trained at each regularisation strength, on a log-like x axis (0 at the left).
+
+    Two reference lines: the counting model's NLL at k = 0 (no regulariser reaches below it) and
+    log V, the NLL of uniform rows (where a very strong regulariser pushes the net).
+    """
+    def x(r: float) -> float:
+        return math.log10(r) if r > 0 else -4.0
+
+    fig = go.Figure(go.Scatter(x=[x(r) for r, _ in points], y=[v for _, v in points], customdata=[r for r, _ in points],
+                               mode="lines+markers", name="net trained at this reg", line=dict(color=BLUE),
+                               hovertemplate="reg = %{customdata:g}: NLL %{y:.5f}<extra></extra>"))
+    if target is not None and math.isfinite(target):
+        fig.add_hline(y=target, line=dict(color=GREY, dash="dash"), annotation_text=f"counting model, k = 0: {target:.4f}",
+                      annotation_position="bottom right")
+    if uniform is not None and math.isfinite(uniform):
+        fig.add_hline(y=uniform, line=dict(color=ORANGE, dash="dot"), annotation_text=f"uniform rows, log V: {uniform:.4f}",
+                      annotation_position="top left")
+    if current is not None:
+        fig.add_vline(x=x(current), line=dict(color=ORANGE, width=1), annotation_text=f"your reg = {current:g}",
+                      annotation_position="bottom right")
+    ticks = [-4, -3, -2, -1, 0, 1, 2]
+    fig.update_xaxes(title="regularisation reg (log scale; leftmost point is 0)", tickvals=ticks,
+                     ticktext=["0", "0.001", "0.01", "0.1", "1", "10", "100"])
+    fig.update_yaxes(title="NLL per bigram")
+    return _layout(fig, title, height=360)
+
+
+def distributions(rows: dict[str, torch.Tensor], labels: Sequence[str], row_label: str, *,
+                  title: str | None = None) -> go.Figure:
+    """Several next-symbol distributions for the same previous symbol, as grouped bars (first one darkest)."""
+    fig = go.Figure()
+    palette = ["#08306b", "#2171b5", "#6baed6", "#fd8d3c", "#d94801", "#7f2704", GREY]
+    for n, (name, probs) in enumerate(rows.items()):
+        fig.add_bar(x=list(labels), y=probs.double().tolist(), name=name, marker_color=palette[n % len(palette)],
+                    hovertemplate="p(%{x} | " + row_label + ") = %{y:.4f}<extra>" + name + "</extra>")
+    fig.update_xaxes(type="category", title="next symbol")
+    fig.update_yaxes(title="probability", rangemode="tozero")
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    return _layout(fig, title or f"Next symbol after {row_label!r}", height=360)
+
+
+def before_after_bars(before: torch.Tensor, after: torch.Tensor, labels: Sequence[str], row_label: str, *,
+                      names: tuple[str, str] = ("before", "after"), title: str | None = None) -> go.Figure:
+    """p(next | row_label) under two models as grouped bars: ``row_distribution(compare=...)``'s picture, built in one go
+    (no large template) so that it can be redrawn at every step of a slider."""
+    bars = [go.Bar(x=list(labels), y=probs.double().numpy(), name=name, marker_color=colour,
+                   hovertemplate="p(%{x} | " + row_label + ") = %{y:.4f}<extra>" + name + "</extra>")
+            for probs, name, colour in ((before, names[0], BLUE), (after, names[1], ORANGE))]
+    return go.Figure(data=bars, layout=_fast_layout(
+        title or f"Next symbol after {row_label!r}", 340, barmode="group",
+        xaxis=dict(type="category", title=dict(text="next symbol")), yaxis=dict(title=dict(text="probability"), rangemode="tozero"),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+    ))
+
+
+def _k_axis(k: float) -> float:
+    """Position of k on a log axis; k = 0 sits at 1e-4, left of the smallest stop."""
+    return math.log10(k) if k > 0 else -4.0
+
+
+def nll_against_k(points: Sequence[tuple[float, float]], current: tuple[float, float] | None = None,
+                  title: str = "NLL against smoothing k") -> go.Figure:
+    """``nll_vs_smoothing``'s curve with the current k starred, built in one go for every slider step."""
+    pts = [(k, v) for k, v in points if math.isfinite(v)]
+    traces = [go.Scatter(x=[_k_axis(k) for k, _ in pts], y=[v for _, v in pts], customdata=[k for k, _ in pts],
+                         mode="lines+markers", name="NLL", line=dict(color=BLUE),
+                         hovertemplate="k = %{customdata:g}: NLL %{y:.5f}<extra></extra>")]
+    if current is not None and math.isfinite(current[1]):
+        traces.append(go.Scatter(x=[_k_axis(current[0])], y=[current[1]], mode="markers", name=f"current k = {current[0]:g}",
+                                 marker=dict(color=ORANGE, size=14, symbol="star"), text=[f"{current[0]:g}"],
+                                 hovertemplate="k = %{text}: NLL %{y:.5f}<extra></extra>"))
+    ticks = [-4, -3, -2, -1, 0, 1, 2, 3]
+    return go.Figure(data=traces, layout=_fast_layout(
+        title, 360,
+        xaxis=dict(title=dict(text="smoothing k (log scale; leftmost point is k = 0)"), tickvals=ticks,
+                   ticktext=["0", "0.001", "0.01", "0.1", "1", "10", "100", "1000"]),
+        yaxis=dict(title=dict(text="average NLL per bigram")),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+    ))
+
+
+def distinctive_bigrams(items, *, title: str, color: str = BLUE) -> go.Figure:
+    """Bigrams most typical of one list against another: bars of log(share here / share there)."""
+    labels = [b for b, *_ in items][::-1]
+    ratios = [r for _, r, *_ in items][::-1]
+    counts = [f"{a:,} vs {b:,}" for _, _, a, b in items][::-1]
+    fig = go.Figure(go.Bar(x=ratios, y=labels, orientation="h", marker_color=color, customdata=counts,
+                           hovertemplate="%{y}: log ratio %{x:.2f} (count %{customdata})<extra></extra>"))
+    fig.update_yaxes(type="category")
+    fig.update_xaxes(title="log(share in this list / share in the other)")
+    return _layout(fig, title, height=max(300, 22 * len(items) + 80))
+
+
+def smoothing_for_regularisation(rows, title: str = "The smoothing k that matches each regularisation strength") -> go.Figure:
+    """(reg, k, divergence) rows on log-log axes: more regularisation, more smoothing."""
+    fig = go.Figure(go.Scatter(x=[r for r, _, _ in rows], y=[k for _, k, _ in rows], mode="lines+markers",
+                               marker_color=BLUE, customdata=[d for _, _, d in rows],
+                               hovertemplate="reg %{x:g} ~ k %{y:.3g} (KL %{customdata:.2e})<extra></extra>"))
+    fig.update_xaxes(type="log", title="regularisation strength (reg)")
+    fig.update_yaxes(type="log", title="closest smoothing k")
+    return _layout(fig, title, height=360)

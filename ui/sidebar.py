@@ -34,6 +34,8 @@ PAGES = (
     PageInfo("pages/3_Smoothing.py", "Smoothing", ":material/tune:", "Smoothing"),
     PageInfo("pages/4_Neural_net.py", "Neural net", ":material/hub:", "Neural_net"),
     PageInfo("pages/5_Sample.py", "Sample", ":material/casino:", "Sample"),
+    PageInfo("pages/6_Contexts.py", "Longer contexts", ":material/stacks:", "Contexts"),
+    PageInfo("pages/7_Exercises.py", "More exercises", ":material/science:", "Exercises"),
 )
 
 _configured = False

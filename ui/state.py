@@ -59,21 +59,24 @@ def _choice(*options: str) -> Callable[[str], str]:
 SMOOTHING_MAX = 1000.0
 SAMPLE_MAX = 500
 MAX_LEN_MAX = 200
+LR_MIN, LR_MAX = 1e-4, 1e4
+STEPS_MAX = 5000  # training steps per press of Train (or Continue)
+REG_MAX = 10.0
 
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
         Setting("list", "", str),  # a built-in list's key; "" means the default list
         Setting("k", 1.0, _float_in(0.0, SMOOTHING_MAX)),
-        Setting("seed", LECTURE_SEED, _int_in(0, 2**63 - 1)),
+        Setting("seed", LECTURE_SEED, _int_in(0, 2**53 - 1)),  # a browser's number box is exact up to 2**53 - 1
         Setting("n", 20, _int_in(1, SAMPLE_MAX)),
         Setting("temperature", 1.0, _float_in(0.05, 10.0)),
         Setting("max_len", 30, _int_in(1, MAX_LEN_MAX)),
         Setting("mode", "sequential", _choice("sequential", "batched")),
         Setting("source", "counts", _choice("counts", "net")),
-        Setting("lr", 50.0, _float_in(1e-4, 1e4), shared=False),
-        Setting("steps", 100, _int_in(1, 5000), shared=False),
-        Setting("reg", 0.01, _float_in(0.0, 10.0), shared=False),
+        Setting("lr", 50.0, _float_in(LR_MIN, LR_MAX), shared=False),
+        Setting("steps", 100, _int_in(1, STEPS_MAX), shared=False),
+        Setting("reg", 0.01, _float_in(0.0, REG_MAX), shared=False),
         Setting("method", "counts", _choice("onehot", "index", "counts"), shared=False),
         Setting("optimizer", "sgd", _choice("sgd", "adam"), shared=False),
     )
@@ -90,6 +93,64 @@ URL_NOTICE = "url_notice"  # a one-line note about a link that could not be hono
 SCORE_WORD = "score_word"
 COUNT_VIEW = "count_view"
 COUNT_ROW = "count_row"
+K_EXACT = "k_exact"  # the Smoothing page's exact-k box; mirrors "k" (the slider owns the setting)
+SMOOTH_ROW = "smooth_row"  # the row shown before/after smoothing
+SAMPLE_PRESET = "sample_preset"  # the "As in the lecture" button
+SAMPLE_DOWNLOAD = "sample_download"
+DRAW_ROW = "draw_row"  # the row torch.multinomial draws from in the Sample page's demonstration
+DRAW_COUNT = "draw_count"  # how many draws it makes
+NET_TRAIN = "net_train"  # the Neural net page's buttons: train from the seed's W, continue from the current W, forget it
+NET_CONTINUE = "net_continue"
+NET_RESET = "net_reset"
+NET_ROW = "net_row"  # the row compared between the net and the counts
+NET_SYMBOL = "net_symbol"  # the input symbol followed through the forward pass
+NET_COMPARE = "net_compare"  # button: compare the three loss methods
+NET_COMPARISON = "net_comparison"  # dict: list id -> ui.training.MethodComparison, the last comparison made
+NET_SWEEP = "net_sweep"  # the regularisation expander (open/closed: the sweep only runs while it is open)
+
+#: Stops of the smoothing slider, roughly log-spaced; 0 (no smoothing) first.
+K_STEPS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
+#: Stops of the temperature slider: fine around 1, coarse at the ends.
+TEMPERATURE_STEPS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0)
+
+
+def steps_with(steps: tuple[float, ...], value: float) -> list[float]:
+    """A slider's stops plus the current value, so a value from a link or the exact box is kept, not snapped."""
+    return sorted({*steps, float(value)})
+
+
+def set_k_from_exact() -> None:
+    """on_change of the exact-k box: it writes the shared setting, which the slider then shows."""
+    value = st.session_state.get(K_EXACT)
+    if value is not None:
+        st.session_state["k"] = float(value)
+
+
+def apply_lecture_preset() -> None:
+    """on_click of "As in the lecture": the lecture's seed, add-one smoothing, its sampling loop, the counting model.
+
+    The lecture's loop has no length limit, so the limit goes to its maximum: a truncated word
+    would stop drawing early and every later word would differ from the lecture's.
+    """
+    st.session_state["seed"] = LECTURE_SEED
+    st.session_state["k"] = 1.0
+    st.session_state["mode"] = "sequential"
+    st.session_state["temperature"] = 1.0
+    st.session_state["source"] = "counts"
+    st.session_state["max_len"] = MAX_LEN_MAX
+
+
+#: A learning rate that suits each optimizer on these problems: the lecture's 50 for plain gradient
+#: descent; Adam's steps are about lr per weight whatever the gradient's size, so it wants far less.
+SUGGESTED_LR = {"sgd": 50.0, "adam": 0.5}
+
+
+def suggest_lr() -> None:
+    """on_change of the optimizer: move the learning rate to one that suits it, unless the person chose their own."""
+    chosen = st.session_state.get("optimizer")
+    lr = st.session_state.get("lr")
+    if chosen in SUGGESTED_LR and lr in SUGGESTED_LR.values():
+        st.session_state["lr"] = SUGGESTED_LR[chosen]
 
 
 def init() -> None:
@@ -144,3 +205,18 @@ def write_to_url() -> None:
     params = shared_params()
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
+
+# The exercise pages (longer contexts, splits, tuning, comparing lists, model files).
+CTX_CONTEXT = "ctx_context"  # 1, 2 or 3 previous symbols
+CTX_PADDING = "ctx_padding"  # "full" or "single"
+CTX_SPLIT_SEED = "ctx_split_seed"
+CTX_ROW = "ctx_row"  # the context whose next-symbol distribution is shown
+CTX_NEURAL = "ctx_neural"  # button: train the neural model for this context
+CMP_OTHER = "cmp_other"  # the list compared with the one in use
+MODEL_WHAT = "model_what"  # counts, probabilities or weights
+MODEL_FORMAT = "model_format"  # safetensors or csv
+MODEL_UPLOAD = "model_upload"  # the model-file uploader
+LOADED_MODEL = "loaded_model"  # (file name, bigram.modelfile.ModelFile) loaded by this person
+LOADED_MODEL_ERROR = "loaded_model_error"
+LOADED_MODEL_DIGEST = "loaded_model_digest"
+LOADED_WORD = "loaded_word"  # a word scored under the loaded model

@@ -38,7 +38,7 @@ class Comparison:
     k: float
 
     def most_distinctive(self, n: int = 15, of: str = "a") -> list[tuple[str, float, int, int]]:
-        """(bigram, log-ratio, count in a, count in b): the bigrams most typical of list ``of``.
+        """(bigram, log-ratio in favour of ``of``, count in a, count in b): the bigrams most typical of list ``of``.
 
         Ranked by their contribution to the KL divergence between the lists' bigram shares,
         share_own * log(share_own / share_other): frequent and lopsided beats rare and lopsided.
@@ -52,7 +52,8 @@ class Comparison:
         n = min(n, int(torch.isfinite(flat).sum()))
         order = torch.sort(flat, descending=True, stable=True).indices[:n]
         V = len(self.vocab)
-        return [(self.vocab.pair_label(int(i) // V, int(i) % V), float(sign * flat[i]), int(self.N_a.flatten()[i]), int(self.N_b.flatten()[i]))
+        ratio = (sign * self.log_ratio).flatten()  # positive: how many nats more frequent in the list ``of``
+        return [(self.vocab.pair_label(int(i) // V, int(i) % V), float(ratio[i]), int(self.N_a.flatten()[i]), int(self.N_b.flatten()[i]))
                 for i in order]
 
 

@@ -20,6 +20,10 @@ def test_distinctive_bigrams_and_cross_losses():
     assert "nn" in top_a and ("sm" in top_b or "th" in top_b)
     for bigram, ratio, na, nb in c.most_distinctive(5, "a"):
         assert ratio > 0 and na >= 2
+        i, j = c.vocab.stoi[bigram[0]] if bigram[0] != "." else 0, c.vocab.stoi[bigram[1]] if bigram[1] != "." else 0
+        assert ratio == pytest.approx(float(c.log_ratio[i, j]))
+    for bigram, ratio, na, nb in c.most_distinctive(5, "b"):
+        assert ratio > 0 and nb >= 2
     # Each model is worse on the other list than on its own, and the numbers match the float64 loop.
     assert c.a_on_b > c.a_on_a and c.b_on_a > c.b_on_b
     assert c.a_on_b == pytest.approx(_ref_cross(A, B, 1.0), rel=1e-12)

@@ -31,6 +31,8 @@ from .vocab import Vocab
 LECTURE_SEED = 2147483647
 METHODS = ("onehot", "index", "counts")
 OPTIMIZERS = ("sgd", "adam")
+#: A loss this many times its starting value means the run has diverged, even while it is still finite.
+DIVERGENCE_FACTOR = 100.0
 
 
 @dataclass
@@ -186,6 +188,12 @@ class Trainer:
         if not (math.isfinite(loss) and bool(torch.isfinite(grad).all())):
             raise TrainingDiverged(
                 f"the loss became {'NaN' if math.isnan(loss) else 'infinite'} after {self.steps_done} steps: "
+                f"the learning rate {self.lr:g} is too large for this list; try {self.lr / 10:g}"
+            )
+        if self.history and loss > DIVERGENCE_FACTOR * max(self.history[0], 1.0):
+            # Gradient descent that works never climbs this far above where it started.
+            raise TrainingDiverged(
+                f"the loss grew from {self.history[0]:.3g} to {loss:.3g} after {self.steps_done} steps: "
                 f"the learning rate {self.lr:g} is too large for this list; try {self.lr / 10:g}"
             )
         self.history.append(loss)

@@ -49,11 +49,16 @@ with knob_tab:
         "trained close to its optimum and the smoothing k whose P is closest to softmax(W) is found "
         "(KL divergence, weighted by how often each row is used)."
     )
-    rows = exercises.knob_curve(source.id, model.N)
-    st.plotly_chart(figures.smoothing_for_regularisation(rows), key="knob_curve")
-    st.dataframe(pd.DataFrame(rows, columns=["regularisation", "closest k", "KL divergence"]), hide_index=True, width="stretch")
-    st.caption("The match is close but not exact: smoothing adds the same count to every cell, while the "
-               "regulariser's pull on a row depends on how often that row is used.")
+    if model.V > exercises.KNOB_MAX_SYMBOLS:
+        st.info(f"This list has {model.V:,} symbols: fitting W ({model.V:,}×{model.V:,} weights) nine times would hold up "
+                f"the server, so the exchange rate is computed for lists of up to {exercises.KNOB_MAX_SYMBOLS} symbols.",
+                icon=":material/speed:")
+    else:
+        rows = exercises.knob_curve(source.id, model.N)
+        st.plotly_chart(figures.smoothing_for_regularisation(rows), key="knob_curve")
+        st.dataframe(pd.DataFrame(rows, columns=["regularisation", "closest k", "KL divergence"]), hide_index=True, width="stretch")
+        st.caption("The match is close but not exact: smoothing adds the same count to every cell, while the "
+                   "regulariser's pull on a row depends on how often that row is used.")
 
 with model_tab:
     st.markdown("Download the counts N, the probabilities P or your trained W as a data-only file, and load such a "

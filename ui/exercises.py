@@ -19,6 +19,8 @@ from bigram.ngram import NgramModel, best_k, check_size, training_data, tune_smo
 
 TUNING_KS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 100.0)
 KNOB_REGS = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+#: Above this many symbols the exchange-rate curve (nine fits of W) is not computed on a shared server.
+KNOB_MAX_SYMBOLS = 200
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,57 @@
+"""The bad-input catalogue through the app: a one-line error in the sidebar, the previous list kept, no traceback."""
+
+import pytest
+
+from apputil import open_page, upload
+from badinput import CASES, SLOW_CASES
+
+
+def words_in_use(at) -> str:
+    return " ".join(c.value for c in at.sidebar.caption)
+
+
+@pytest.fixture(scope="module")
+def app():
+    return open_page("pages/1_Data.py")
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_catalogue_upload(app, case):
+    name, data, (kind, expected) = CASES[case]
+    before = words_in_use(app)
+    upload(app, name, data, "text/csv" if name.endswith(".csv") else "text/plain")
+    assert not app.exception, [e.value for e in app.exception]
+    errors = [e.value for e in app.sidebar.error]
+    if kind == "error":
+        assert len(errors) == 1 and errors[0].startswith(f"{name}: ") and expected in errors[0]
+        assert "\n" not in errors[0]
+        assert words_in_use(app) == before  # nothing the person had is lost
+    else:
+        assert not errors
+        assert f"**{expected:,}** words" in words_in_use(app)
+        assert not app.main.error, [e.value for e in app.main.error]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(SLOW_CASES))
+def test_catalogue_upload_large(app, case):
+    name, make, (kind, expected) = SLOW_CASES[case]
+    upload(app, name, make())
+    assert not app.exception
+    if kind == "error":
+        assert any(expected in e.value for e in app.sidebar.error)
+    else:
+        assert f"**{expected:,}** words" in words_in_use(app)
+
+
+@pytest.mark.slow
+def test_every_page_works_on_a_2000_symbol_list():
+    from ui.sidebar import PAGES
+
+    name, make, _ = SLOW_CASES["2,000 distinct symbols"]
+    at = open_page()
+    upload(at, name, make())
+    for page in PAGES[1:]:
+        at.switch_page(page.file).run()
+        assert not at.exception, (page.file, [e.value for e in at.exception])
+        assert "**667** words" in words_in_use(at)

@@ -120,3 +120,35 @@ def _batched(P: torch.Tensor, vocab: Vocab, n: int, g: torch.Generator, max_len:
         ids = row[:length]
         out.append(Sample(vocab.decode(ids), ids, truncated=length == max_len))
     return out
+
+
+def draw(p: torch.Tensor, n: int, *, seed: int = LECTURE_SEED, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Throw the loaded die ``p`` n times: ``torch.multinomial(p, num_samples=n, replacement=True, generator=g)``.
+
+    Returns n indices (int64); index i comes out with probability p[i] / sum(p). The same seed
+    gives the same indices (on the same torch version).
+    """
+    if p.ndim != 1 or p.numel() == 0:
+        raise BigramError(f"p must be a non-empty vector, got shape {tuple(p.shape)}")
+    if n < 1:
+        raise BigramError("the number of draws must be at least 1")
+    if not bool(torch.isfinite(p).all()) or bool((p < 0).any()) or float(p.sum()) <= 0:
+        raise BigramError("p must be finite, non-negative and not all zero")
+    g = generator if generator is not None else torch.Generator().manual_seed(int(seed))
+    return torch.multinomial(p, num_samples=int(n), replacement=True, generator=g)
+
+
+def draw_counts(p: torch.Tensor, n: int, *, seed: int = LECTURE_SEED, generator: torch.Generator | None = None) -> torch.Tensor:
+    """How often each index came out of ``draw(p, n)`` (int64, same length as p): the shares approach p / sum(p)."""
+    return torch.bincount(draw(p, n, seed=seed, generator=generator), minlength=p.numel())
+
+
+def log_probability(s: Sample, logP: torch.Tensor) -> float:
+    """log p of a drawn word under logP (V x V, float64): the start, each transition, and the end if it was drawn.
+
+    A truncated word never drew its end token, so only the drawn prefix is scored. For a
+    complete word this equals ``score_word(word, logP, vocab).log_likelihood``.
+    """
+    ids = [0, *s.ids] + ([] if s.truncated else [0])
+    return math.fsum(float(logP[a, b]) for a, b in zip(ids, ids[1:]))
+

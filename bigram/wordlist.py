@@ -107,6 +107,16 @@ def split_symbols(word: str) -> list[str]:
     return list(word)
 
 
+def clean_word(text: str, *, lowercase: bool = True, normalize: bool = True) -> str:
+    """One typed word cleaned the way ``parse_words`` cleans each line: stripped, lowercased, NFC."""
+    word = text.strip()
+    if lowercase:
+        word = word.lower()
+    if normalize:
+        word = unicodedata.normalize("NFC", word)
+    return word
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode a file's bytes, returning (text, encoding name).
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import streamlit as st
 import torch
 
 from bigram import BigramError, CountModel, WordList, parse_words
 from bigram.builtin import builtin_lists, default_list, find_builtin
-from bigram.counting import score_counts
-from bigram.wordlist import CleanReport
+from bigram.counting import keepdim_pitfall, score_counts
+from bigram.sampling import Sample, draw, sample
+from bigram.wordlist import CleanReport, clean_word
 
 from . import state
 
@@ -133,6 +135,75 @@ def list_stats(source_id: str, _words: tuple[str, ...]) -> ListStats:
 
 def model_for(source: WordSource) -> CountModel:
     return count_model(source.id, source.words)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def figure(name: str, source_id: str, key: tuple, _build: Callable[[], Any]) -> Any:
+    """A plotly figure built once per (name, list, key): a slider step back to a value already seen costs nothing.
+
+    ``key`` must hold every setting the figure depends on besides the list. Building a figure
+    takes plotly 5-25 ms, the bulk of a rerun; ``st.plotly_chart`` only copies it, never changes it.
+    """
+    return _build()
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def zero_bigrams(source_id: str, k: float, _model: CountModel) -> int:
+    """How many cells of P are exactly 0 at smoothing k: the bigrams the model calls impossible."""
+    return int((probabilities(source_id, k, _model) == 0).sum())
+
+
+@dataclass(frozen=True)
+class KeepdimDemo:
+    """The wrong normalisation ``P / P.sum(1)`` of the live matrix, reduced to what the page shows."""
+
+    shape: tuple[int, ...]  # (V, V)
+    sums_shape: tuple[int, ...]  # P.sum(1): (V,)
+    keepdim_shape: tuple[int, ...]  # P.sum(1, keepdim=True): (V, 1)
+    row_sums: torch.Tensor  # of the wrong matrix: not 1
+    col_sums: torch.Tensor  # of the wrong matrix: exactly 1 (up to float32 rounding)
+    right_row_sums: torch.Tensor  # of the right P: 1
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def keepdim_demo(source_id: str, k: float, _model: CountModel) -> KeepdimDemo:
+    wrong = keepdim_pitfall(_model.N, k)
+    sums = (_model.N.float() + k).sum(1)
+    return KeepdimDemo(shape=tuple(_model.N.shape), sums_shape=tuple(sums.shape), keepdim_shape=tuple(sums.unsqueeze(1).shape),
+                       row_sums=wrong.double().sum(1), col_sums=wrong.double().sum(0),
+                       right_row_sums=probabilities(source_id, k, _model).double().sum(1))
+
+
+def clean_typed_word(text: str, model: CountModel) -> str:
+    """A typed word cleaned as the list was: NFC, and lowercased unless the list itself has capitals."""
+    lowercase = not any(ch != ch.lower() for ch in model.vocab.symbols)
+    return clean_word(text, lowercase=lowercase)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def word_set(source_id: str, _words: tuple[str, ...]) -> frozenset[str]:
+    """The list's words, for "does this sample occur in the list?"."""
+    return frozenset(_words)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def count_samples(source_id: str, k: float, n: int, seed: int, temperature: float, max_len: int, mode: str,
+                  _model: CountModel) -> list[Sample]:
+    """Seeded samples of the counting model: the same settings always give the same words, so they are cached."""
+    return sample(probabilities(source_id, k, _model), _model.vocab, n, seed=seed, temperature=temperature,
+                  max_len=max_len, mode=mode)
+
+
+def multinomial_demo(p: torch.Tensor, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """n seeded draws from p (indices) and how often each index came out (see bigram.sampling.draw)."""
+    drawn = draw(p, n, seed=seed)
+    return drawn, torch.bincount(drawn, minlength=p.numel())
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def multinomial_draws(source_id: str, k: float, row: int, n: int, seed: int, _model: CountModel) -> tuple[torch.Tensor, torch.Tensor]:
+    """``multinomial_demo`` on row ``row`` of the counting model's P at smoothing k."""
+    return multinomial_demo(probabilities(source_id, k, _model)[row], n, seed)
 
 
 __all__ = ["BigramError", "WordSource", "current", "count_model", "load_builtin", "log_probabilities", "model_for",

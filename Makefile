@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: app test bench venv clean
+.PHONY: app test bench loadtest venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ test: $(VENV)/.dev
 
 bench: $(VENV)/.runtime
 	$(BIN)/python bench/run.py
+
+loadtest: $(VENV)/.dev
+	$(BIN)/python bench/load_test.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache artifacts

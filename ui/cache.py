@@ -1,0 +1,118 @@
+"""A cache bounded by entries and by bytes, shared by every session of the server process.
+
+``st.cache_resource`` bounds the number of entries but not their size, and one upload with
+3,000 symbols makes a 72 MB log-probability matrix per smoothing value. This cache evicts the
+least recently used entries until both bounds hold, so memory stays flat however many
+people come, upload and move sliders. Values are shared read-only, like ``st.cache_resource``
+values: they are derived from a list's content (keyed by its hash), never a person's own state.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import sys
+import threading
+from collections import OrderedDict
+from typing import Any, Callable
+
+import torch
+
+_REGISTRY: dict[str, "BoundedCache"] = {}
+
+
+def size_of(value: Any, _seen: set | None = None) -> int:
+    """Approximate bytes held by a value: tensors by their storage, containers and dataclasses recursively."""
+    seen = _seen if _seen is not None else set()
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, torch.Tensor):
+        return value.untyped_storage().nbytes()
+    if isinstance(value, (str, bytes, int, float, bool)) or value is None:
+        return sys.getsizeof(value)
+    if isinstance(value, dict):
+        return sys.getsizeof(value) + sum(size_of(k, seen) + size_of(v, seen) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return sys.getsizeof(value) + sum(size_of(v, seen) for v in value)
+    if dataclasses.is_dataclass(value):
+        return sum(size_of(getattr(value, f.name), seen) for f in dataclasses.fields(value))
+    if hasattr(value, "__dict__"):
+        return sys.getsizeof(value) + size_of(vars(value), seen)
+    return sys.getsizeof(value)
+
+
+class BoundedCache:
+    """Least-recently-used cache with a maximum number of entries and a maximum number of bytes."""
+
+    def __init__(self, name: str, max_entries: int, max_bytes: int):
+        self.name, self.max_entries, self.max_bytes = name, max_entries, max_bytes
+        self._data: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return self._data[key][0]
+            self.misses += 1
+        value = compute()  # outside the lock: other sessions are not held up by one computation
+        size = size_of(value)
+        with self._lock:
+            if key not in self._data:
+                self._data[key] = (value, size)
+                self._bytes += size
+            self._evict()
+        return value
+
+    def _evict(self) -> None:
+        while self._data and (len(self._data) > self.max_entries or self._bytes > self.max_bytes):
+            _, (_, size) = self._data.popitem(last=False)
+            self._bytes -= size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._bytes = 0
+
+    @property
+    def entries(self) -> int:
+        return len(self._data)
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
+
+
+def bounded(max_entries: int, max_bytes: int) -> Callable:
+    """Decorator: cache a function's results in a ``BoundedCache``.
+
+    As with Streamlit's caches, parameters whose names start with an underscore are not part of
+    the key (pass a content id beside them).
+    """
+
+    def wrap(func: Callable) -> Callable:
+        sig = inspect.signature(func)
+        cache = _REGISTRY.setdefault(f"{func.__module__}.{func.__qualname__}",
+                                     BoundedCache(func.__qualname__, max_entries, max_bytes))
+
+        @functools.wraps(func)
+        def cached(*args, **kwargs):
+            bound = sig.bind(*args, **kwargs)
+            bound.apply_defaults()
+            key = tuple((k, v) for k, v in bound.arguments.items() if not k.startswith("_"))
+            return cache.get(key, lambda: func(*args, **kwargs))
+
+        cached.cache = cache
+        return cached
+
+    return wrap
+
+
+def caches() -> dict[str, BoundedCache]:
+    """Every bounded cache of the process, for tests and the load test's report."""
+    return dict(_REGISTRY)

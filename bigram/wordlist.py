@@ -179,6 +179,8 @@ def _csv_column(text: str, column: str | None, report: CleanReport) -> list[str]
         raise BigramError("the CSV file is empty") from None
     except csv.Error as exc:
         raise BigramError(f"the CSV file cannot be parsed: {exc}") from None
+    if not any(header):
+        raise BigramError("the CSV file's first line should name its columns, and it is empty")
     lowered = [h.lower() for h in header]
     if column is not None:
         if column in header:

@@ -30,8 +30,8 @@ from .vocab import Vocab
 
 PADDINGS = ("full", "single")
 CONTEXTS = (1, 2, 3)
-#: The count table may hold at most this many cells (V ** c * V), about 400 MB as int64.
-MAX_CELLS = 50_000_000
+#: The count table may hold at most this many cells (V ** c * V), 160 MB as int64.
+MAX_CELLS = 20_000_000
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 Derived objects (the count model, P and log P for a smoothing value, the NLL-against-k
 curve) depend only on the list's content and the settings, so they are cached across
-sessions by a content id, in bounded caches. What a person uploaded lives in their own
+sessions by a content id, in caches bounded by entries and by bytes (``ui.cache``): about
+1.2 GB at the very most, however many people upload lists and move sliders. What a person uploaded lives in their own
 session state; only its content hash keys the shared caches, so nobody sees another's list.
 """
 
@@ -22,6 +23,9 @@ from bigram.sampling import Sample, draw, sample
 from bigram.wordlist import CleanReport, clean_word
 
 from . import state
+from .cache import bounded
+
+MB = 1 << 20
 
 #: Bounds for uploads on a shared server (see BENCHMARKS.md for what they cost).
 UPLOAD_MAX_WORDS = 1_000_000
@@ -74,24 +78,24 @@ def current() -> WordSource:
     return load_builtin(state.setting("list") or default_list().key)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@bounded(max_entries=16, max_bytes=256 * MB)
 def count_model(source_id: str, _words: tuple[str, ...]) -> CountModel:
     return CountModel.from_words(_words)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@bounded(max_entries=64, max_bytes=192 * MB)
 def probabilities(source_id: str, k: float, _model: CountModel) -> torch.Tensor:
     """float32 P as the lecture computes it (for display and sampling)."""
     return _model.probabilities(k)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@bounded(max_entries=64, max_bytes=256 * MB)
 def log_probabilities(source_id: str, k: float, _model: CountModel) -> torch.Tensor:
     """Exact float64 log P (for losses)."""
     return _model.log_probabilities(k)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@bounded(max_entries=64, max_bytes=16 * MB)
 def list_score(source_id: str, k: float, _model: CountModel):
     """The list's own loss under its model at smoothing k (a bigram.Score)."""
     return score_counts(_model.N, log_probabilities(source_id, k, _model), _model.vocab, _model.words)
@@ -100,7 +104,7 @@ def list_score(source_id: str, k: float, _model: CountModel):
 NLL_CURVE_KS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@bounded(max_entries=32, max_bytes=4 * MB)
 def nll_curve(source_id: str, _model: CountModel, ks: tuple[float, ...] = NLL_CURVE_KS) -> list[tuple[float, float]]:
     """The list's own NLL at each smoothing value: it rises with k (the list is scored on itself)."""
     return [(k, score_counts(_model.N, _model.log_probabilities(k), _model.vocab, _model.words).nll) for k in ks]
@@ -117,7 +121,7 @@ class ListStats:
     occurrences: list[int]  # occurrences of each symbol in id order (ids 1..V-1)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@bounded(max_entries=16, max_bytes=128 * MB)
 def list_stats(source_id: str, _words: tuple[str, ...]) -> ListStats:
     """Descriptive numbers for the Data page, computed once per list."""
     from collections import Counter
@@ -137,7 +141,7 @@ def model_for(source: WordSource) -> CountModel:
     return count_model(source.id, source.words)
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def figure(name: str, source_id: str, key: tuple, _build: Callable[[], Any]) -> Any:
     """A plotly figure built once per (name, list, key): a slider step back to a value already seen costs nothing.
 
@@ -147,7 +151,7 @@ def figure(name: str, source_id: str, key: tuple, _build: Callable[[], Any]) -> 
     return _build()
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@bounded(max_entries=64, max_bytes=1 * MB)
 def zero_bigrams(source_id: str, k: float, _model: CountModel) -> int:
     """How many cells of P are exactly 0 at smoothing k: the bigrams the model calls impossible."""
     return int((probabilities(source_id, k, _model) == 0).sum())
@@ -165,7 +169,7 @@ class KeepdimDemo:
     right_row_sums: torch.Tensor  # of the right P: 1
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@bounded(max_entries=64, max_bytes=16 * MB)
 def keepdim_demo(source_id: str, k: float, _model: CountModel) -> KeepdimDemo:
     wrong = keepdim_pitfall(_model.N, k)
     sums = (_model.N.float() + k).sum(1)
@@ -180,13 +184,13 @@ def clean_typed_word(text: str, model: CountModel) -> str:
     return clean_word(text, lowercase=lowercase)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@bounded(max_entries=16, max_bytes=128 * MB)
 def word_set(source_id: str, _words: tuple[str, ...]) -> frozenset[str]:
     """The list's words, for "does this sample occur in the list?"."""
     return frozenset(_words)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@bounded(max_entries=32, max_bytes=16 * MB)
 def count_samples(source_id: str, k: float, n: int, seed: int, temperature: float, max_len: int, mode: str,
                   _model: CountModel) -> list[Sample]:
     """Seeded samples of the counting model: the same settings always give the same words, so they are cached."""
@@ -200,7 +204,7 @@ def multinomial_demo(p: torch.Tensor, n: int, seed: int) -> tuple[torch.Tensor, 
     return drawn, torch.bincount(drawn, minlength=p.numel())
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@bounded(max_entries=32, max_bytes=64 * MB)
 def multinomial_draws(source_id: str, k: float, row: int, n: int, seed: int, _model: CountModel) -> tuple[torch.Tensor, torch.Tensor]:
     """``multinomial_demo`` on row ``row`` of the counting model's P at smoothing k."""
     return multinomial_demo(probabilities(source_id, k, _model)[row], n, seed)

@@ -1,7 +1,7 @@
 """Cached computations for the exercise pages (longer contexts, splits, tuning, comparing lists, model files).
 
 Each result depends only on a list's content id and the settings passed, so it is cached
-across sessions in a bounded cache; the words are passed with a leading underscore so
+across sessions in a cache bounded by entries and bytes (``ui.cache``); the words are passed with a leading underscore so
 Streamlit does not hash them on every rerun.
 """
 
@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import streamlit as st
 import torch
 
 from bigram import Vocab, split_words
 from bigram.compare import Comparison, closest_smoothing, compare_lists, fit_weights
 from bigram.modelfile import ModelFile, to_csv, to_safetensors
 from bigram.ngram import NgramModel, best_k, check_size, training_data, tune_smoothing
+
+from .cache import bounded
+
+MB = 1 << 20
 
 TUNING_KS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 100.0)
 KNOB_REGS = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
@@ -37,24 +40,24 @@ class Tuned:
     test_nll: float
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@bounded(max_entries=16, max_bytes=128 * MB)
 def splits(source_id: str, seed: int, _words: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
     return split_words(list(_words), (0.8, 0.1, 0.1), seed=seed)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@bounded(max_entries=16, max_bytes=8 * MB)
 def vocab(source_id: str, _words: tuple[str, ...]) -> Vocab:
     """One vocabulary for all three parts, so dev and test never hold an unknown symbol."""
     return Vocab.from_words(_words)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@bounded(max_entries=32, max_bytes=256 * MB)
 def ngram_on_train(source_id: str, context: int, padding: str, seed: int, _words: tuple[str, ...]) -> NgramModel:
     train, _, _ = splits(source_id, seed, _words)
     return NgramModel.from_words(train, context, padding, vocab=vocab(source_id, _words))
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@bounded(max_entries=32, max_bytes=8 * MB)
 def tuned(source_id: str, context: int, padding: str, seed: int, _words: tuple[str, ...]) -> Tuned:
     v = vocab(source_id, _words)
     check_size(len(v), context)
@@ -66,7 +69,7 @@ def tuned(source_id: str, context: int, padding: str, seed: int, _words: tuple[s
                  dev_nll=dev_nll, train_nll=model.evaluate(train, k).nll, test_nll=model.evaluate(test, k).nll)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@bounded(max_entries=32, max_bytes=1 * MB)
 def neural_dev_nll(source_id: str, context: int, padding: str, seed: int, reg: float, _words: tuple[str, ...]) -> tuple[float, float]:
     """The neural model (one row of W per context, counts form, Adam) trained on train: (train NLL, dev NLL)."""
     v = vocab(source_id, _words)
@@ -77,18 +80,18 @@ def neural_dev_nll(source_id: str, context: int, padding: str, seed: int, reg: f
     return model.evaluate(train, logP=logP).nll, model.evaluate(dev, logP=logP).nll
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@bounded(max_entries=32, max_bytes=4 * MB)
 def ngram_samples(source_id: str, context: int, k: float, n: int, seed: int, _words: tuple[str, ...]) -> list[str]:
     model = NgramModel.from_words(list(_words), context, "full", vocab=vocab(source_id, _words))
     return model.sample(n, k=k, seed=seed, max_len=30)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@bounded(max_entries=16, max_bytes=128 * MB)
 def comparison(a_id: str, b_id: str, k: float, _a: tuple[str, ...], _b: tuple[str, ...]) -> Comparison:
     return compare_lists(_a, _b, k=k)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@bounded(max_entries=16, max_bytes=1 * MB)
 def knob_curve(source_id: str, _N: torch.Tensor, regs: tuple[float, ...] = KNOB_REGS) -> list[tuple[float, float, float]]:
     """(reg, closest k, KL) for each regularisation strength: W fitted to near its optimum each time."""
     rows = []

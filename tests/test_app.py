@@ -81,3 +81,19 @@ def test_link_made_with_an_upload_says_why_it_shows_the_default():
     at = open_page(query={"list": "upload"})
     assert any("cannot travel in a link" in i.value for i in at.info)
     assert "29,910" in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_two_sessions_never_see_each_others_lists_or_models():
+    alice, bob = open_page(), open_page()
+    upload(alice, "alice.txt", b"anna\nanne\nannie\n")
+    upload(bob, "bob.txt", b"bob\nbobby\nrob\nrobert\n")
+    alice.switch_page("pages/4_Neural_net.py").run()
+    alice.button(key="net_train").click().run()
+    assert not alice.exception
+    assert alice.session_state["trained"], "Alice's net is stored in her session"
+    for at, words in ((alice, "3"), (bob, "4")):
+        at.switch_page("pages/1_Data.py").run()
+        assert metrics(at)["Words"] == words
+    bob.switch_page("pages/4_Neural_net.py").run()
+    assert not bob.session_state["trained"], "Bob sees no trained net: Alice's stays hers"
+    assert "alice" not in " ".join(c.value for c in bob.sidebar.caption)

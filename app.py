@@ -43,6 +43,48 @@ st.caption(
     f"negative log-likelihood: {ws.nll:.4f}."
 )
 
+st.markdown(
+    "**How good is a model?** The probability it gives the whole list, the *likelihood*, is the product of all these "
+    "factors over every word. That number is astronomically small, so we take its log (a sum of log-probabilities), "
+    "flip the sign so that lower is better (the *negative log-likelihood*), and divide by the number of bigrams: "
+    "the **average NLL**, the loss used everywhere in this app. Maximising the likelihood, maximising the "
+    "log-likelihood and minimising the average NLL are the same goal. The model's parameters are simply the "
+    "probabilities in P, and the counts give the ones that maximise the likelihood."
+)
+
+a_id, n_id = model.vocab.stoi.get("a"), model.vocab.stoi.get("n")
+with st.expander("Probability basics behind the chain rule, on this list", icon=":material/functions:"):
+    if a_id is None or n_id is None:
+        a_id, n_id = 1, min(2, model.V - 1)
+    la, ln = model.vocab.itos[a_id], model.vocab.itos[n_id]
+    f = data.pair_facts(source.id, a_id, n_id, model)
+    st.markdown(
+        f"Every quantity below is a sum over the count matrix N ({model.bigrams:,} bigrams), for the pair `{la}{ln}`:\n\n"
+        f"- **joint** p({la}, {ln}) = N[{la},{ln}] / N.sum() = **{f.joint:.5f}**: how often the pair occurs among all pairs;\n"
+        f"- **marginal** p({la}) = N[{la}, :].sum() / N.sum() = **{f.p_a:.5f}**: the joint summed over every next symbol "
+        "(*marginalisation*);\n"
+        f"- **conditional** p({ln} | {la}) = p({la}, {ln}) / p({la}) = **{f.b_given_a:.5f}**: one cell of P; the chain rule "
+        "multiplies these;\n"
+        f"- **Bayes' rule** turns it around: p({la} | {ln}) = p({ln} | {la}) p({la}) / p({ln}) = **{f.a_given_b:.5f}**, the "
+        f"same as reading column `{ln}` directly ({f.a_given_b_direct:.5f}): how likely `{la}` is the letter *before* `{ln}`;\n"
+        f"- **independence** would mean p({la}, {ln}) = p({la}) p({ln}); here the ratio is **{f.independence_ratio:.2f}**, "
+        "not 1: letters depend on their neighbours, which is exactly what a bigram model captures."
+    )
+    stat = data.stationary(source.id, model) if model.V <= 300 else None  # eig is cubic in V: skipped for huge alphabets
+    if stat is not None:
+        st.markdown(
+            "**Linear algebra corner.** Each row of P sums to 1 (a *stochastic* matrix), so P has the eigenvalue 1. "
+            f"`torch.linalg.eig(P.T)` finds it ({stat.eigenvalue.real:.6f}); its eigenvector, scaled to sum to 1, is the "
+            "share of each symbol in the long run of generated text, and it equals each symbol's share of the list's "
+            f"bigrams to within {stat.max_difference:.1e}, because every row sum of N equals its column sum. "
+            "The other operation the lecture needs is the matrix product `one_hot(x) @ W` (see the Neural net page); "
+            "`P.T` is the transpose. No inverse is needed anywhere."
+        )
+    st.markdown(
+        "**Python corner.** `f\"{N.shape=}\"` prints the expression and its value (self-documenting f-strings, new in "
+        f"Python 3.8): here `N.shape={tuple(model.N.shape)}`."
+    )
+
 st.subheader("The list in use")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Words", f"{len(source.words):,}")

@@ -97,3 +97,11 @@ def test_two_sessions_never_see_each_others_lists_or_models():
     bob.switch_page("pages/4_Neural_net.py").run()
     assert not bob.session_state["trained"], "Bob sees no trained net: Alice's stays hers"
     assert "alice" not in " ".join(c.value for c in bob.sidebar.caption)
+
+
+def test_home_answers_the_probability_and_linear_algebra_questions():
+    at = open_page()
+    text = " ".join(m.value for m in at.markdown)
+    for phrase in ("**joint**", "**marginal**", "**conditional**", "**Bayes' rule**", "**independence**",
+                   "torch.linalg.eig(P.T)", "new in Python 3.8", "average NLL"):
+        assert phrase in text, phrase

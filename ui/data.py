@@ -212,3 +212,19 @@ def multinomial_draws(source_id: str, k: float, row: int, n: int, seed: int, _mo
 
 __all__ = ["BigramError", "WordSource", "current", "count_model", "load_builtin", "log_probabilities", "model_for",
            "list_score", "list_stats", "nll_curve", "parse_upload", "probabilities", "builtin_titles"]
+
+
+@bounded(max_entries=64, max_bytes=1 * MB)
+def pair_facts(source_id: str, a: int, b: int, _model: CountModel):
+    """Joint, marginal, conditional and Bayes for one pair (bigram.probability.PairFacts)."""
+    from bigram.probability import pair_facts as facts
+
+    return facts(_model.N, a, b)
+
+
+@bounded(max_entries=16, max_bytes=8 * MB)
+def stationary(source_id: str, _model: CountModel):
+    """The eigenvector of P.T for eigenvalue 1 against the symbols' shares (bigram.probability.Stationary)."""
+    from bigram.probability import stationary_distribution
+
+    return stationary_distribution(probabilities(source_id, 0.0, _model), _model.N)

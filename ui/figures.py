@@ -344,14 +344,17 @@ def regularisation_curve(points: Sequence[tuple[float, float]], *, target: float
     return _layout(fig, title, height=360)
 
 
-def distributions(rows: dict[str, torch.Tensor], labels: Sequence[str], row_label: str, *,
-                  title: str | None = None) -> go.Figure:
-    """Several next-symbol distributions for the same previous symbol, as grouped bars (first one darkest)."""
+def distributions(rows: dict[str, torch.Tensor], labels: Sequence[str], row_label: str, *, colors: Sequence[str] | None = None,
+                  uniform: bool = False, title: str | None = None) -> go.Figure:
+    """Several next-symbol distributions for the same previous symbol, as grouped bars; ``uniform`` draws 1 / V."""
     fig = go.Figure()
-    palette = ["#08306b", "#2171b5", "#6baed6", "#fd8d3c", "#d94801", "#7f2704", GREY]
+    palette = list(colors or ["#08306b", "#2171b5", "#6baed6", "#fd8d3c", "#d94801", "#7f2704", GREY])
     for n, (name, probs) in enumerate(rows.items()):
         fig.add_bar(x=list(labels), y=probs.double().tolist(), name=name, marker_color=palette[n % len(palette)],
                     hovertemplate="p(%{x} | " + row_label + ") = %{y:.4f}<extra>" + name + "</extra>")
+    if uniform and len(labels):
+        fig.add_hline(y=1 / len(labels), line=dict(color=GREY, dash="dot"), annotation_text=f"uniform: 1/{len(labels)}",
+                      annotation_position="top right")
     fig.update_xaxes(type="category", title="next symbol")
     fig.update_yaxes(title="probability", rangemode="tozero")
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))

@@ -107,6 +107,7 @@ NET_SYMBOL = "net_symbol"  # the input symbol followed through the forward pass
 NET_COMPARE = "net_compare"  # button: compare the three loss methods
 NET_COMPARISON = "net_comparison"  # dict: list id -> ui.training.MethodComparison, the last comparison made
 NET_SWEEP = "net_sweep"  # the regularisation expander (open/closed: the sweep only runs while it is open)
+NET_RUN_LOCK = "net_run_lock"  # a threading.RLock held while this session trains: readers wait for a stopped run to store its net
 
 #: Stops of the smoothing slider, roughly log-spaced; 0 (no smoothing) first.
 K_STEPS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)

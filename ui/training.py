@@ -1,17 +1,43 @@
-"""The trained neural net of each word list, kept in the person's own session state.
+"""The trained neural net of each word list, kept in the person's own session state, and the run that makes it.
 
 A trained W belongs to the person who trained it: it lives in ``st.session_state`` (never a
 shared cache), keyed by the word list's id, and survives reruns and page switches.
+
+Training runs inside the page's script. Streamlit stops a running script at its next ``st.*``
+call when the person clicks anything, so the run redraws its progress and loss curve every
+~100 ms (which is also where it can be stopped) and saves what it reached in ``finally``:
+``bigram.Trainer`` is consistent after every step. The server is shared, so at most
+``MAX_CONCURRENT_RUNS`` runs (all sessions together) compute at once; others are told to wait.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any, Iterator, Sequence
 
 import streamlit as st
 import torch
 
-from . import state
+from bigram import Trainer, TrainingData, TrainingDiverged, Vocab
+from bigram.diagnostics import MethodCheck, RegPoint, compare_methods, equivalent_smoothing, regularisation_sweep
+
+from . import figures, state
+
+#: Training runs computing at once on this server, all sessions together.
+MAX_CONCURRENT_RUNS = 2
+#: How often a running training redraws its progress bar and loss curve (and can be interrupted).
+REDRAW_SECONDS = 0.1
+#: One-hot and row indexing build a (bigrams x V) float matrix every step; above this many
+#: elements (100 MB a matrix) only the counts form, which gives the same loss, is allowed.
+DENSE_MAX_ELEMENTS = 25_000_000
+#: The regularisation sweep trains len(SWEEP_REGS) nets of V x V weights; beyond this V it is skipped.
+SWEEP_MAX_SYMBOLS = 200
+SWEEP_REGS = (0.0, 0.001, 0.01, 0.1, 1.0, 10.0, 100.0)
+SWEEP_STEPS = 300
+SWEEP_LR = 0.5
 
 
 @dataclass
@@ -24,10 +50,26 @@ class TrainedNet:
     seconds: float = 0.0
     finished: bool = True  # False when the run was interrupted and kept what it reached
     message: str | None = None
+    # The Trainer that produced W, so "Continue training" keeps Adam's moment estimates; None after a divergence.
+    trainer: Any = field(default=None, repr=False, compare=False)
+    last_run_steps: int = 0  # steps taken by the latest press of Train or Continue
+    last_run_seconds: float = 0.0
 
     @property
     def steps(self) -> int:
         return max(len(self.history) - 1, 0)
+
+    @property
+    def loss(self) -> float:
+        return self.history[-1]
+
+    @property
+    def nll(self) -> float:
+        return self.nll_history[-1]
+
+    @property
+    def ms_per_step(self) -> float | None:
+        return 1000 * self.last_run_seconds / self.last_run_steps if self.last_run_steps else None
 
     def probabilities(self) -> torch.Tensor:
         """softmax(W): the net's next-symbol probabilities, samplable like the counting model's P."""
@@ -36,9 +78,244 @@ class TrainedNet:
         return net_probabilities(self.W)
 
 
+#: How long a reader waits for this session's stopped run to store what it reached.
+STORE_WAIT_SECONDS = 5.0
+
+
 def get(source_id: str) -> TrainedNet | None:
+    """The person's net for this list; if a run of theirs was just stopped, wait (briefly) until it has stored its net.
+
+    A click during training stops the running script and starts a new run at once, in another
+    thread, while the stopped one is still reaching its ``finally``: without the wait the new
+    run could miss the net (or show the one from before).
+    """
+    lock = st.session_state.get(state.NET_RUN_LOCK)
+    if lock is not None and lock.acquire(timeout=STORE_WAIT_SECONDS):
+        lock.release()
     return st.session_state.get(state.TRAINED, {}).get(source_id)
 
 
 def put(net: TrainedNet) -> None:
     st.session_state.setdefault(state.TRAINED, {})[net.source_id] = net
+
+
+def forget(source_id: str) -> None:
+    st.session_state.get(state.TRAINED, {}).pop(source_id, None)
+
+
+# --- the server-wide limit -------------------------------------------------------------------
+
+
+class TrainingSlots:
+    """At most ``limit`` holders at once, across threads (Streamlit runs each session's script in its own thread).
+
+    Never blocks: a person who cannot get a slot is told to try again, rather than every run
+    slowing down on a shared CPU.
+    """
+
+    def __init__(self, limit: int = MAX_CONCURRENT_RUNS):
+        self.limit = limit
+        self._sem = threading.BoundedSemaphore(limit)
+        self._lock = threading.Lock()
+        self._active = 0
+
+    @property
+    def active(self) -> int:
+        return self._active
+
+    def try_acquire(self) -> bool:
+        if not self._sem.acquire(blocking=False):
+            return False
+        with self._lock:
+            self._active += 1
+        return True
+
+    def release(self) -> None:
+        with self._lock:
+            self._active -= 1
+        self._sem.release()  # a release without an acquire raises ValueError (BoundedSemaphore)
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """Hold a slot for the block; raises ServerBusy when none is free."""
+        if not self.try_acquire():
+            raise ServerBusy(self.active)
+        try:
+            yield
+        finally:
+            self.release()
+
+
+class ServerBusy(Exception):
+    """No training slot is free (or this session's previous run is still stopping); the message says which."""
+
+    def __init__(self, active: int, message: str | None = None):
+        self.active = active
+        super().__init__(message or f"{active} other training run{'s are' if active != 1 else ' is'} in progress on this "
+                                    "server; try again in a few seconds")
+
+
+@st.cache_resource(show_spinner=False)
+def slots() -> TrainingSlots:
+    """The one TrainingSlots object of this server process, shared by every session."""
+    return TrainingSlots(MAX_CONCURRENT_RUNS)
+
+
+# --- the data ----------------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def training_data(source_id: str, _words: tuple[str, ...], _vocab: Vocab) -> TrainingData:
+    """The list's bigrams as (xs, ys) pairs and as N, shared read-only by every session training on it."""
+    return TrainingData.from_words(_words, _vocab)
+
+
+def method_refusal(data: TrainingData, method: str) -> str | None:
+    """Why ``method`` cannot run on this list (memory), or None."""
+    if method == "counts" or data.bigrams * data.V <= DENSE_MAX_ELEMENTS:
+        return None
+    gb = data.bigrams * data.V * 4 / 1e9
+    return (f"one-hot and row indexing build a {data.bigrams:,} × {data.V:,} matrix ({gb:.1f} GB) every step on this list; "
+            "use the counts form, which gives the same loss and gradient")
+
+
+@st.cache_resource(show_spinner="Preparing the Adam optimizer (once per server)…")
+def _adam_ready() -> bool:
+    """torch's first optimizer step imports its compiler machinery (~1.5 s); pay it once, outside the timed run."""
+    p = torch.nn.Parameter(torch.zeros(1))
+    p.grad = torch.ones(1)
+    torch.optim.Adam([p], lr=0.1).step()
+    return True
+
+
+# --- a run ---------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _held(lock) -> Iterator[None]:
+    """Hold this session's run lock; a previous run of the session that is still stopping gets a few seconds to finish."""
+    if not lock.acquire(timeout=STORE_WAIT_SECONDS):
+        raise ServerBusy(slots().active, "your previous training run is still stopping; try again in a few seconds")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _reusable(net: TrainedNet | None, lr: float, reg: float, optimizer: str) -> Trainer | None:
+    """The previous run's Trainer if it can go on as it was (same lr, reg and optimizer, same W)."""
+    trainer = None if net is None else net.trainer
+    if trainer is None or (trainer.lr, trainer.reg, trainer.optimizer) != (lr, reg, optimizer):
+        return None
+    return trainer if torch.equal(trainer.W, net.W) else None
+
+
+def run(source_id: str, data: TrainingData, settings: dict, *, steps: int, start: TrainedNet | None = None,
+        target: float | None = None, progress=None, chart=None, key: str = "net_live") -> TrainedNet:
+    """Train for ``steps`` steps, from the seed's W or (``start``) from a previous net's W; store and return the result.
+
+    ``progress`` and ``chart`` are placeholders (``st.empty()``) redrawn every ``REDRAW_SECONDS``.
+    Raises ServerBusy when the server's training slots are taken. Divergence is not raised: the
+    returned net keeps the last good W and says what happened in ``message``. If the script is
+    stopped mid-run (a click elsewhere), the net reached so far is stored with ``finished=False``.
+    """
+    lr, reg, method, optimizer = float(settings["lr"]), float(settings["reg"]), settings["method"], settings["optimizer"]
+    store = st.session_state.setdefault(state.TRAINED, {})
+    session_lock = st.session_state.setdefault(state.NET_RUN_LOCK, threading.RLock())
+    with _held(session_lock), slots().hold():
+        trainer = _reusable(start, lr, reg, optimizer)
+        if trainer is not None:
+            trainer.method = method  # the three methods give the same gradient: switching is safe
+            overlap = len(trainer.history)
+        else:
+            trainer = Trainer(data, lr=lr, reg=reg, seed=int(settings["seed"]), method=method, optimizer=optimizer,
+                              W=None if start is None else start.W)
+            overlap = 1  # the new trainer's first loss is at start's last W: it replaces that entry
+        prefix = [] if start is None else start.history[: len(start.history) - overlap]
+        nll_prefix = [] if start is None else start.nll_history[: len(start.nll_history) - overlap]
+        if optimizer == "adam":
+            _adam_ready()
+        first = trainer.steps_done
+        began = time.perf_counter()
+        last_draw = [began]
+        draws = [0]
+        outcome = {"finished": False, "message": None}
+
+        def snapshot() -> TrainedNet:
+            done = trainer.steps_done - first
+            return TrainedNet(
+                source_id=source_id, settings={**settings, "steps": steps}, W=trainer.W.clone(),
+                history=prefix + trainer.history, nll_history=nll_prefix + trainer.nll_history,
+                seconds=(0.0 if start is None else start.seconds) + time.perf_counter() - began,
+                finished=outcome["finished"], message=outcome["message"],
+                trainer=None if outcome["message"] else trainer, last_run_steps=done,
+                last_run_seconds=time.perf_counter() - began,
+            )
+
+        def draw(step: int, loss: float) -> None:
+            if progress is not None:
+                progress.progress(min(step / steps, 1.0), text=f"step {step:,} of {steps:,} · loss {loss:.4f}")
+            if chart is not None:
+                draws[0] += 1
+                chart.plotly_chart(figures.training_curve(prefix + trainer.history, nll_history=nll_prefix + trainer.nll_history,
+                                                          target=target), key=f"{key}_{draws[0]}")
+
+        def callback(step: int, loss: float, nll: float) -> None:
+            now = time.perf_counter()
+            if step == steps or now - last_draw[0] >= REDRAW_SECONDS:
+                last_draw[0] = now
+                draw(step, loss)  # an st.* call: where a click elsewhere stops the script
+
+        try:
+            trainer.run(steps, callback)
+            outcome["finished"] = True
+        except TrainingDiverged as exc:
+            outcome["message"] = str(exc)
+        finally:
+            # A stopped script raises StopException at every Streamlit call, st.session_state included:
+            # store through the plain dict fetched before the run.
+            net = snapshot()
+            store[source_id] = net
+        return net
+
+
+# --- explanations that compute -------------------------------------------------------------------
+
+
+@dataclass
+class MethodComparison:
+    """The three ways to the same loss, evaluated at one W (see bigram.diagnostics.compare_methods)."""
+
+    checks: list[MethodCheck]
+    at: str  # which W: "the initial W" or "W after N steps"
+    reg: float
+    bigrams: int
+    skipped: dict[str, str]  # method -> why it was not run
+
+
+def compare(source_id: str, data: TrainingData, W: torch.Tensor, reg: float, at: str,
+            methods: Sequence[str] = ("onehot", "index", "counts")) -> MethodComparison:
+    """Compare the methods at W, holding a training slot (one-hot costs a few hundred ms); store and return it."""
+    skipped = {m: why for m in methods if (why := method_refusal(data, m))}
+    with slots().hold():
+        checks = compare_methods(W, data, reg, [m for m in methods if m not in skipped])
+    result = MethodComparison(checks, at, reg, data.bigrams, skipped)
+    st.session_state.setdefault(state.NET_COMPARISON, {})[source_id] = result
+    return result
+
+
+def last_comparison(source_id: str) -> MethodComparison | None:
+    return st.session_state.get(state.NET_COMPARISON, {}).get(source_id)
+
+
+@dataclass
+class SweepRow:
+    point: RegPoint  # the net trained at this reg
+    k: float | None  # the add-k smoothing whose NLL on the list is the same
+
+
+@st.cache_resource(max_entries=8, show_spinner="Training a net at each regularisation strength…")
+def sweep(source_id: str, _data: TrainingData, regs: tuple[float, ...] = SWEEP_REGS) -> list[SweepRow]:
+    """Nets trained to convergence at each reg (counts form + Adam, ~0.1 s each for 27 symbols), shared by all sessions."""
+    return [SweepRow(p, equivalent_smoothing(_data.N, p.nll))
+            for p in regularisation_sweep(_data, regs, steps=SWEEP_STEPS, lr=SWEEP_LR)]

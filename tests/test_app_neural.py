@@ -1,0 +1,170 @@
+"""The Neural net page through AppTest: train on demand, keep the net, divergence, the server-wide limit, E04/E05."""
+
+import math
+
+import pytest
+import torch
+from apputil import open_page
+
+from ui import state, training
+
+PAGE = "pages/4_Neural_net.py"
+SOURCE_ID = "builtin:names"  # the default list
+
+
+def net_of(at):
+    return at.session_state[state.TRAINED].get(SOURCE_ID)
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def train(at, steps=20, **settings):
+    for key, value in {"steps": steps, **settings}.items():
+        at.session_state[key] = value
+    at.button(key=state.NET_TRAIN).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_page_renders_before_any_training():
+    at = open_page(PAGE)
+    assert at.title[0].value == "The neural net"
+    assert [b.label for b in at.button][:3] == ["Train", "Continue training (+100 steps)", "Forget the trained net"]
+    assert at.button(key=state.NET_CONTINUE).disabled  # nothing to continue yet
+    assert any("Press **Train**" in i.value for i in at.info)
+    assert net_of(at) is None
+    # the forward pass of one symbol is shown at the initial W: one-hot @ W plucks row x exactly
+    assert any("F.one_hot(torch.tensor(1), num_classes=27).float()" in c.value for c in at.code)
+    assert any("max |one_hot(x) @ W − W[x]| = **0**" in m.value for m in at.markdown)
+
+
+def test_train_gives_a_falling_loss_and_a_stored_net():
+    at = train(open_page(PAGE), steps=30)
+    net = net_of(at)
+    assert net is not None and net.finished and net.message is None
+    assert net.steps == 30 and len(net.history) == len(net.nll_history) == 31
+    assert net.history[-1] < net.history[0] - 0.5  # from ~3.77 at the lecture's random W
+    assert all(b <= a + 1e-6 for a, b in zip(net.history, net.history[1:]))  # SGD at lr 50 on this list: monotone
+    assert metric(at, "Steps") == "30"
+    assert float(metric(at, "Loss (NLL + reg)")) == pytest.approx(net.loss, abs=1e-4)
+    target = float(metric(at, "Counting model NLL, k = 0"))
+    assert target == pytest.approx(2.4541, abs=1e-4)
+    assert target < net.nll < net.loss  # reg 0.01 > 0: the loss sits above its data term
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 3  # loss curve, difference heatmap, row comparison
+    assert not at.button(key=state.NET_CONTINUE).disabled
+    assert any("Largest gap" in m.value for m in at.markdown)
+
+
+def test_continue_training_extends_the_same_curve():
+    at = train(open_page(PAGE), steps=15)
+    first = net_of(at).history
+    at.button(key=state.NET_CONTINUE).click().run()
+    assert not at.exception
+    net = net_of(at)
+    assert net.steps == 30
+    assert net.history[:16] == first  # the same trainer went on: its history is kept, not restarted
+    assert net.history[-1] < first[-1]
+
+
+def test_continue_with_adam_keeps_its_state_and_converges():
+    at = train(open_page(PAGE), steps=150, optimizer="adam", lr=0.5, reg=0.0)
+    at.button(key=state.NET_CONTINUE).click().run()
+    net = net_of(at)
+    assert net.steps == 300
+    # With reg 0 the NLL tends to the counting model's, the maximum-likelihood optimum.
+    assert net.nll == pytest.approx(2.454089, abs=2e-3)
+    assert max(net.history[150:]) < net.history[150] + 0.01  # no jolt at the restart (Adam's moments were kept)
+
+
+def test_the_trained_net_survives_a_page_switch():
+    at = train(open_page(PAGE), steps=25)
+    W = net_of(at).W.clone()
+    at.switch_page("pages/2_Counts.py").run()
+    assert not at.exception
+    assert at.title[0].value == "The count matrix N"
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    net = net_of(at)
+    assert net is not None and net.steps == 25 and torch.equal(net.W, W)
+    assert metric(at, "Steps") == "25"  # and it is shown, not just kept
+    assert not any("Press **Train**" in i.value for i in at.info)
+
+
+def test_divergence_shows_one_error_and_keeps_the_last_good_W():
+    at = train(open_page(PAGE), steps=50, lr=10000.0, reg=10.0)  # the regulariser's step overshoots: W explodes
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "too large" in errors[0] and "\n" not in errors[0]
+    net = net_of(at)
+    assert net.message and not net.finished
+    assert bool(torch.isfinite(net.W).all())
+    assert all(math.isfinite(v) for v in net.history)
+
+
+def test_a_learning_rate_that_makes_the_loss_rise_is_called_out():
+    at = train(open_page(PAGE), steps=10, lr=5000.0, reg=0.0)  # finite but overshooting: the loss goes up (below 100x)
+    assert not at.error
+    assert any("The loss went up" in w.value for w in at.warning)
+
+
+def test_a_full_server_turns_the_run_away_with_a_warning():
+    slots = training.slots()
+    held = [slots.try_acquire() for _ in range(slots.limit)]
+    try:
+        assert all(held)
+        at = train(open_page(PAGE), steps=10)
+        assert any(f"{slots.limit} other training runs are in progress on this server; try again in a few seconds" in w.value
+                   for w in at.warning)
+        assert net_of(at) is None
+    finally:
+        for _ in held:
+            slots.release()
+    at.button(key=state.NET_TRAIN).click().run()  # free again
+    assert net_of(at) is not None and slots.active == 0
+
+
+def test_forget_removes_the_net():
+    at = train(open_page(PAGE), steps=5)
+    at.button(key=state.NET_RESET).click().run()
+    assert not at.exception and net_of(at) is None
+
+
+def test_three_methods_give_the_same_loss():
+    at = train(open_page(PAGE), steps=5)
+    at.button(key=state.NET_COMPARE).click().run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert list(table["method"]) == ["one-hot @ W", "row indexing W[xs]", "counts form"]
+    assert (table["|loss − first|"] < 1e-5).all()
+    assert (table["max |grad − first|"] < 1e-5).all()
+    assert (table["ms per step"] > 0).all()
+    assert any("W after 5 steps" in c.value for c in at.caption)
+
+
+def test_switching_the_optimizer_suggests_a_learning_rate(monkeypatch):
+    fake = {"optimizer": "adam", "lr": 50.0}
+    monkeypatch.setattr(state.st, "session_state", fake)
+    state.suggest_lr()
+    assert fake["lr"] == state.SUGGESTED_LR["adam"]
+    fake["optimizer"] = "sgd"
+    state.suggest_lr()
+    assert fake["lr"] == 50.0
+    fake.update(optimizer="adam", lr=7.0)  # a rate the person typed is theirs
+    state.suggest_lr()
+    assert fake["lr"] == 7.0
+
+
+def test_regularisation_section_trains_a_net_per_strength_when_opened():
+    at = open_page(PAGE)
+    assert not any("same NLL as smoothing k ≈" in df.value.columns for df in at.dataframe)  # closed: nothing computed
+    at.session_state[state.NET_SWEEP] = True  # the expander's open state
+    at.run()
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "same NLL as smoothing k ≈" in df.value.columns)
+    assert list(table["reg"]) == list(training.SWEEP_REGS)
+    nll = list(table["NLL (data term)"])
+    assert nll == sorted(nll) and nll[0] == pytest.approx(2.4541, abs=1e-3)
+    assert table["mean row entropy"].iloc[-1] == pytest.approx(math.log(27), abs=0.01)  # reg 100: nearly uniform rows
+    assert any("costs the same loss as reg = 1" in c.value for c in at.caption)

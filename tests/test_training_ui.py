@@ -1,0 +1,203 @@
+"""ui.training and the figure builders of the Neural net page, without the page.
+
+The server-wide limit, the memory guard, a run that is stopped mid-way (as a click does) and
+still stores what it reached, and the figures' content.
+"""
+
+import math
+import threading
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from bigram import CountModel, TrainingData
+from ui import figures, training
+from ui.training import ServerBusy, TrainingSlots
+
+WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper", "evelyn", "abigail"]
+
+
+@pytest.fixture(scope="module")
+def small():
+    m = CountModel.from_words(WORDS)
+    return m, TrainingData.from_words(WORDS, m.vocab)
+
+
+# --- the server-wide limit ---------------------------------------------------------------------
+
+
+def test_two_slots_then_the_third_is_refused():
+    slots = TrainingSlots(2)
+    assert slots.try_acquire() and slots.try_acquire()
+    assert slots.active == 2
+    assert not slots.try_acquire()  # never blocks: refused at once
+    with pytest.raises(ServerBusy, match="2 other training runs are in progress on this server; try again in a few seconds"):
+        with slots.hold():
+            pass
+    slots.release()
+    assert slots.active == 1
+    with slots.hold():
+        assert slots.active == 2
+    assert slots.active == 1
+    slots.release()
+    with pytest.raises(ValueError):  # a BoundedSemaphore: more releases than acquires is a bug, not a silent extra slot
+        slots.release()
+
+
+def test_the_message_counts_one_run_in_the_singular():
+    assert str(ServerBusy(1)) == "1 other training run is in progress on this server; try again in a few seconds"
+
+
+def test_slots_hold_under_threads():
+    slots = TrainingSlots(2)
+    inside, most, lock, go = [0], [0], threading.Lock(), threading.Barrier(8)
+    refused = []
+
+    def worker():
+        go.wait()
+        try:
+            with slots.hold():
+                with lock:
+                    inside[0] += 1
+                    most[0] = max(most[0], inside[0])
+                threading.Event().wait(0.05)
+                with lock:
+                    inside[0] -= 1
+        except ServerBusy:
+            refused.append(1)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] <= 2 and refused and slots.active == 0
+
+
+def test_the_server_has_one_slots_object_with_two_slots():
+    assert training.slots() is training.slots()
+    assert training.slots().limit == training.MAX_CONCURRENT_RUNS == 2
+
+
+# --- the data and the memory guard ---------------------------------------------------------------
+
+
+def test_method_refusal_only_for_dense_methods_on_huge_lists(small, monkeypatch):
+    _, data = small
+    assert all(training.method_refusal(data, m) is None for m in ("onehot", "index", "counts"))
+    monkeypatch.setattr(training, "DENSE_MAX_ELEMENTS", data.bigrams * data.V - 1)
+    assert "counts form" in training.method_refusal(data, "onehot")
+    assert training.method_refusal(data, "index") is not None
+    assert training.method_refusal(data, "counts") is None
+
+
+# --- a run, stopped mid-way ----------------------------------------------------------------------
+
+
+def _stopped_run_script():
+    import streamlit as st
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    from bigram import CountModel, TrainingData
+    from ui import state, training
+
+    words = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper", "evelyn", "abigail"]
+    m = CountModel.from_words(words)
+    data = TrainingData.from_words(words, m.vocab)
+    training.REDRAW_SECONDS = 0.0  # draw at every step
+
+    class Clicked:
+        """A placeholder whose third redraw finds a click waiting, as Streamlit's st.* calls then do."""
+
+        calls = 0
+
+        def progress(self, *args, **kwargs):
+            Clicked.calls += 1
+            if Clicked.calls == 3:
+                raise StopException()
+
+    st.session_state.setdefault(state.TRAINED, {})
+    settings = {"lr": 10.0, "reg": 0.01, "method": "counts", "optimizer": "sgd", "seed": 42}
+    training.run("test:list", data, settings, steps=50, progress=Clicked())
+    st.write("not reached")
+
+
+def test_a_stopped_run_stores_what_it_reached():
+    at = AppTest.from_function(_stopped_run_script, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert not any(m.value == "not reached" for m in at.markdown)
+    net = at.session_state["trained"]["test:list"]
+    assert not net.finished and net.message is None
+    assert net.steps == 3 and len(net.history) == 4  # consistent: the loss after each step taken
+    assert net.trainer is not None and torch.equal(net.trainer.W, net.W)
+    assert training.slots().active == 0  # the slot was given back
+    lock = at.session_state["net_run_lock"]
+    assert lock.acquire(timeout=0.1)  # and the session's run lock
+    lock.release()
+
+
+def test_continue_after_a_settings_change_starts_a_new_trainer_from_the_same_W(small, monkeypatch):
+    _, data = small
+    session = {}
+    monkeypatch.setattr(training.st, "session_state", session)  # run() only needs a mapping outside a script
+    first = training.run("s", data, {"lr": 10.0, "reg": 0.01, "method": "counts", "optimizer": "sgd", "seed": 1}, steps=5)
+    second = training.run("s", data, {"lr": 5.0, "reg": 0.0, "method": "index", "optimizer": "sgd", "seed": 1}, steps=5,
+                          start=first)
+    assert second.trainer is not first.trainer  # lr and reg changed: a new Trainer
+    assert second.steps == 10 and second.history[:5] == first.history[:5]
+    # the junction is the new loss (reg 0) at the old W: the old last entry is replaced, not duplicated
+    assert second.nll_history[5] == pytest.approx(first.nll_history[5], abs=1e-6)
+    assert second.history[5] == pytest.approx(first.nll_history[5], abs=1e-6)
+    assert session[training.state.TRAINED]["s"] is second
+    assert training.get("s") is second
+
+
+# --- figures ----------------------------------------------------------------------------------------
+
+
+def test_training_curve_thins_long_runs_but_keeps_true_steps_and_the_ends():
+    history = [3.0 - 0.0001 * i for i in range(10_001)]
+    fig = figures.training_curve(history, nll_history=[h - 0.01 for h in history], target=2.45, max_points=500)
+    loss, nll = fig.data
+    assert len(loss.x) <= 502 and loss.x[0] == 0 and loss.x[-1] == 10_000
+    assert all(history[x] == y for x, y in zip(loss.x, loss.y))
+    assert list(nll.x) == list(loss.x)
+    assert fig.layout.shapes[0].y0 == 2.45  # the line it converges to
+    assert "2.4500" in fig.layout.annotations[0].text
+
+
+def test_training_curve_short_run_is_drawn_whole_and_skips_a_mismatched_nll():
+    fig = figures.training_curve([3.0, 2.9, 2.8], nll_history=[3.0], target=math.inf)
+    assert len(fig.data) == 1 and list(fig.data[0].x) == [0, 1, 2]
+    assert not fig.layout.shapes  # an infinite target is not drawn
+
+
+def test_regularisation_curve_places_zero_at_the_left_and_draws_both_references():
+    fig = figures.regularisation_curve([(0.0, 2.454), (0.01, 2.46), (1.0, 2.72)], target=2.454, uniform=math.log(27),
+                                       current=0.01)
+    assert list(fig.data[0].x) == [-4.0, -2.0, 0.0]
+    assert list(fig.data[0].customdata) == [0.0, 0.01, 1.0]
+    ys = sorted(s.y0 for s in fig.layout.shapes if s.y0 == s.y1)
+    assert ys == pytest.approx([2.454, math.log(27)])
+    assert any(s.x0 == -2.0 for s in fig.layout.shapes if s.x0 == s.x1)  # the current reg
+
+
+def test_distributions_draws_one_bar_series_each_and_the_uniform_line():
+    labels = [".", "a", "b", "c"]
+    rows = {"net": torch.tensor([0.1, 0.2, 0.3, 0.4]), "counts": torch.tensor([0.25] * 4)}
+    fig = figures.distributions(rows, labels, "a", uniform=True)
+    assert [d.name for d in fig.data] == ["net", "counts"]
+    assert list(fig.data[0].y) == pytest.approx([0.1, 0.2, 0.3, 0.4])
+    assert fig.layout.shapes[0].y0 == pytest.approx(0.25)
+    assert len(figures.distributions(rows, labels, "a").layout.shapes) == 0
+
+
+def test_net_difference_heatmap_labels_every_symbol():
+    D = torch.zeros(5, 5)
+    D[1, 2] = -0.3
+    fig = figures.net_difference_heatmap(D, [".", "a", "b", "c", "d"], ids=[0, 1, 2])
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.yaxis.dtick == 1
+    assert fig.data[0].zmid == 0 and fig.data[0].zmin == pytest.approx(-0.3)
+    assert list(fig.data[0].x) == [".", "a", "b"]

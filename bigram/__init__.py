@@ -2,7 +2,8 @@
 
 text -> words (``wordlist``) -> vocabulary (``vocab``) -> counts and probabilities
 (``counting``) -> loss and samples (``sampling``); the neural version of the same model
-(``neural``); train/dev/test splits (``split``); a command line (``python -m bigram``).
+(``neural``); train/dev/test splits (``split``); counts of files too large for memory,
+read in chunks (``stream``); a command line (``python -m bigram``).
 Only torch and the standard library are used, so the app, the CLI and the tests compute
 the same numbers.
 """
@@ -35,6 +36,7 @@ from .neural import (
 )
 from .sampling import LECTURE_SEED, MODES, Sample, sample
 from .split import split_words
+from .stream import StreamCount, count_file, count_stream
 from .vocab import Vocab
 from .wordlist import CleanReport, WordList, decode_bytes, parse_words, read_words
 

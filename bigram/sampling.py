@@ -7,8 +7,9 @@ Two modes:
   ``g = torch.Generator().manual_seed(seed)``. With the same P (float32, computed as the
   lecture does) and the same torch version, a learner sees the same words as in their
   notebook. (``torch.multinomial`` changed in torch 2.7: words printed by older notebooks differ.)
-* ``batched`` draws the next symbol of every unfinished word at once: one ``multinomial``
-  per position instead of one per character. Also seeded, but its words differ from the
+* ``batched`` draws the next symbol of every unfinished word at once: one lookup of uniform
+  numbers in the rows' cumulative probabilities per position, instead of one ``multinomial``
+  call per character. The same distribution, also seeded, but its words differ from the
   sequential mode's.
 
 ``torch.multinomial(p, 1)`` picks index i with probability p[i] / sum(p): a loaded die with
@@ -99,26 +100,37 @@ def _one_word(P: torch.Tensor, vocab: Vocab, g: torch.Generator, max_len: int) -
 
 
 def _batched(P: torch.Tensor, vocab: Vocab, n: int, g: torch.Generator, max_len: int) -> list[Sample]:
-    """Every unfinished word takes its next symbol in the same multinomial call."""
+    """Every unfinished word takes its next symbol at once, by inverse-CDF sampling.
+
+    One uniform number per word, looked up in its row's cumulative probabilities with
+    ``searchsorted``: the same distribution as ``torch.multinomial`` (index i comes out with
+    probability p[i] / sum(p); an index with p = 0 never does), at a fraction of its cost for many rows.
+    """
     if n == 0:
         return []
-    drawn = torch.zeros((n, max_len), dtype=torch.int64)
-    lengths = torch.full((n,), max_len, dtype=torch.int64)
+    cdf = P.double().cumsum(1)
+    V = P.shape[1]
+    drawn = torch.zeros((max_len, n), dtype=torch.int64)
     current = torch.zeros(n, dtype=torch.int64)
-    alive = torch.arange(n)
+    done = torch.zeros(n, dtype=torch.bool)
     for t in range(max_len):
-        nxt = torch.multinomial(P[current[alive]], num_samples=1, replacement=True, generator=g).squeeze(1)
-        drawn[alive, t] = nxt
-        ended = nxt == 0
-        lengths[alive[ended]] = t
-        current[alive] = nxt
-        alive = alive[~ended]
-        if alive.numel() == 0:
+        rows = cdf[current]
+        u = torch.rand(n, 1, generator=g, dtype=torch.float64) * rows[:, -1:]
+        nxt = torch.searchsorted(rows, u, right=True).squeeze(1).clamp_(max=V - 1)
+        nxt.masked_fill_(done, 0)  # finished words keep drawing the boundary, which is dropped below
+        drawn[t] = nxt
+        done |= nxt == 0
+        current = nxt
+        if bool(done.all()):
             break
+    # A word's length is the position of its first boundary; max_len if it never drew one.
+    ended = drawn == 0
+    lengths = torch.where(ended.any(0), ended.int().argmax(0), max_len).tolist()
+    symbol = vocab.itos.__getitem__  # ids before a word's first boundary are never 0: no filtering needed
     out = []
-    for row, length in zip(drawn.tolist(), lengths.tolist()):
+    for row, length in zip(drawn.T.tolist(), lengths):
         ids = row[:length]
-        out.append(Sample(vocab.decode(ids), ids, truncated=length == max_len))
+        out.append(Sample("".join(map(symbol, ids)), ids, length == max_len))
     return out
 
 

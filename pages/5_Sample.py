@@ -17,8 +17,8 @@ b = model.vocab.boundary
 st.title("Sample new words")
 st.markdown(
     f"Generating a word is the model run forwards: start at the boundary `{b}`, draw the next symbol from the row of P "
-    f"for the current symbol, move to it, and repeat until `{b}` is drawn again. Each draw is one call of "
-    "`torch.multinomial`, fed by a seeded generator, so the same settings give the same words every time."
+    f"for the current symbol, move to it, and repeat until `{b}` is drawn again. In sequential mode each draw is one "
+    "call of `torch.multinomial`, fed by a seeded generator, so the same settings give the same words every time."
 )
 
 with st.container(border=True):
@@ -30,7 +30,8 @@ with st.container(border=True):
         mode = st.radio("Mode", ["sequential", "batched"], key="mode", persist_state="session", horizontal=True,
                         format_func={"sequential": "Sequential", "batched": "Batched"}.get,
                         help="Sequential draws one symbol per multinomial call, exactly as the lecture's loop does. Batched draws the "
-                             "next symbol of every unfinished word at once: faster, equally valid, but other words for the same seed.")
+                             "next symbol of every unfinished word at once, by looking up one seeded uniform number per word in the "
+                             "row's cumulative probabilities: the same distribution, much faster, but other words for the same seed.")
     with c3:
         st.button("As in the lecture", key=state.SAMPLE_PRESET, on_click=state.apply_lecture_preset, icon=":material/school:",
                   help=f"Seed {LECTURE_SEED}, k = 1 (add-one smoothing), sequential, temperature 1, the counting model, "

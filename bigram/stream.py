@@ -26,7 +26,6 @@ dropping duplicate words (that would need every distinct word in memory).
 from __future__ import annotations
 
 import codecs
-import re
 import unicodedata
 from functools import partial
 from pathlib import Path
@@ -37,7 +36,8 @@ import torch
 from .counting import CountModel
 from .errors import BigramError
 from .vocab import Vocab
-from .wordlist import MAX_VOCAB, CleanReport
+from .wordlist import CONTROL_CHARACTERS as _CONTROL
+from .wordlist import MAX_VOCAB, CleanReport, clean_line
 from .wordlist import _SIGNATURES, _refuse_control_text  # the same refusals as parse_words, not a copy of them
 
 #: 256 KiB: measured as fast as 64 KiB and 1 MiB (the per-chunk overhead is invisible), at a few MB of peak.
@@ -45,7 +45,6 @@ DEFAULT_CHUNK_BYTES = 1 << 18
 #: The characters ``str.splitlines`` ends a line at (all of them are also stripped by ``str.strip``).
 LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 #: Unicode category Cc is exactly these 65 code points; a regular expression finds them at C speed.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 #: ``decode_bytes`` judges "is this text?" on the first 200,000 characters; so do we.
 _HEAD_CHARS = 200_000
 _BOMS = (  # in the order decode_bytes tries them: the UTF-32-LE mark begins with the UTF-16-LE one
@@ -228,28 +227,13 @@ def _clean(lines: list[str], report: CleanReport, *, lowercase: bool, normalize:
 
 def _clean_slowly(lines: list[str], report: CleanReport, *, lowercase: bool, normalize: bool, min_len: int,
                   max_len: int | None) -> list[str]:
-    """``parse_words``'s loop, line by line, recording every drop with its reason."""
+    """``parse_words``'s cleaning, line by line, recording every drop with its reason."""
     words = []
     for line in lines:
-        raw = _without_line_end(line)
-        word = raw.strip()
-        if not word:
-            report.drop("empty", raw)
-            continue
-        if lowercase:
-            word = word.lower()
-        if normalize:
-            word = _nfc(word)
-        if _CONTROL.search(word):
-            report.drop("control characters", word.encode("unicode_escape").decode("ascii"))
-            continue
-        if len(word) < min_len:
-            report.drop(f"shorter than {min_len}", word)
-            continue
-        if max_len is not None and len(word) > max_len:
-            report.drop(f"longer than {max_len}", word)
-            continue
-        words.append(word)
+        word = clean_line(_without_line_end(line), report, lowercase=lowercase, normalize=normalize,
+                          min_len=min_len, max_len=max_len)
+        if word is not None:
+            words.append(word)
     return words
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -204,6 +205,37 @@ def _csv_column(text: str, column: str | None, report: CleanReport) -> list[str]
     return cells
 
 
+#: Unicode's control characters (category Cc) are exactly these code points; a regular
+#: expression tests a word for them several times faster than a loop over its characters.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_line(raw: str, report: CleanReport, *, lowercase: bool = True, normalize: bool = True, min_len: int = 1,
+               max_len: int | None = None) -> str | None:
+    """One line cleaned as every word list is (``parse_words``, ``bigram.stream``): the word, or None if dropped.
+
+    A dropped line is recorded in ``report`` with its reason.
+    """
+    word = raw.strip()
+    if not word:
+        report.drop("empty", raw)
+        return None
+    if lowercase:
+        word = word.lower()
+    if normalize:
+        word = unicodedata.normalize("NFC", word)
+    if CONTROL_CHARACTERS.search(word):
+        report.drop("control characters", word.encode("unicode_escape").decode("ascii"))
+        return None
+    if len(word) < min_len:
+        report.drop(f"shorter than {min_len}", word)
+        return None
+    if max_len is not None and len(word) > max_len:
+        report.drop(f"longer than {max_len}", word)
+        return None
+    return word
+
+
 def parse_words(
     data: bytes | str,
     *,
@@ -243,22 +275,8 @@ def parse_words(
     words: list[str] = []
     seen: set[str] = set()
     for raw in lines:
-        word = raw.strip()
-        if not word:
-            report.drop("empty", raw)
-            continue
-        if lowercase:
-            word = word.lower()
-        if normalize:
-            word = unicodedata.normalize("NFC", word)
-        if any(unicodedata.category(ch) == "Cc" for ch in word):
-            report.drop("control characters", word.encode("unicode_escape").decode("ascii"))
-            continue
-        if len(word) < min_len:
-            report.drop(f"shorter than {min_len}", word)
-            continue
-        if max_len is not None and len(word) > max_len:
-            report.drop(f"longer than {max_len}", word)
+        word = clean_line(raw, report, lowercase=lowercase, normalize=normalize, min_len=min_len, max_len=max_len)
+        if word is None:
             continue
         if word in seen:
             report.duplicates += 1

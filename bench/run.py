@@ -207,7 +207,7 @@ class Bench:
                    f"batched words have the model's mean length: {lengths.mean():.2f} vs exact {expected:.2f} ({z:+.1f} standard errors)")
         self.say(f"  package sequential {seq.describe()}")
         row = self.compare("sample 1,000 words", lect, pkg, 30,
-                           "lecture: one multinomial per character; package: batched mode, one multinomial per position")
+                           "lecture: one multinomial per character; package: batched mode, one inverse-CDF lookup per position")
         if not row.met:
             row.note += "; where the time goes: the sampling profile printed above"
             self.sampling_profile(P)
@@ -227,14 +227,6 @@ class Bench:
                  f"one torch.multinomial on 1,000 x {P.shape[0]} rows {fmt_s(multinomial)}, "
                  f"the same draw by inverse CDF (searchsorted on cumulative rows) {fmt_s(inverse_cdf)}; "
                  f"decoding 1,000 id lists to strings {fmt_s(decode)}")
-        lect = timed(lambda: lecture.sample(P, self.itos, 1000, SEED), self.slow_repeats)
-        sketch = timed(lambda: inverse_cdf_sample(P, self.itos, 1000, SEED), self.repeats * 3, warmup=1)
-        lengths = torch.tensor([len(w) for w in sketch.value], dtype=torch.float64)
-        z = (lengths.mean().item() - expected_length(P)) / (lengths.std().item() / math.sqrt(len(lengths)))
-        self.say(f"  a batched sampler drawing by inverse CDF instead (a sketch in bench/run.py, not the package): "
-                 f"{sketch.describe()}, {lect.median / sketch.median:.0f}x wall, {lect.cpu_median / sketch.cpu_median:.0f}x CPU "
-                 f"against the lecture's loop timed again now ({fmt_s(lect.median)}, CPU {fmt_s(lect.cpu_median)}); "
-                 f"mean length {lengths.mean():.2f} ({z:+.1f} standard errors from exact)")
 
     def smoothing(self) -> None:
         self.say("\n[smoothing] a step of the Smoothing page's k slider, script run time on the server")
@@ -437,34 +429,6 @@ class Bench:
 
 class _Pending(Exception):
     """The row cannot be measured yet (the page or widget does not exist)."""
-
-
-def inverse_cdf_sample(P: torch.Tensor, itos: list[str], n: int, seed: int, max_len: int = 200) -> list[str]:
-    """Batched sampling with one ``searchsorted`` per position instead of one ``torch.multinomial``.
-
-    Not the package's sampler: a measured sketch of where its batched mode could go. Each
-    unfinished word draws u ~ U(0, 1) and takes the first symbol whose cumulative probability
-    exceeds u, which is the same distribution as ``multinomial`` (but not the same words).
-    """
-    g = torch.Generator().manual_seed(seed)
-    cdf = P.double().cumsum(1)
-    cdf /= cdf[:, -1:].clone()
-    drawn = torch.zeros((n, max_len), dtype=torch.int64)
-    lengths = torch.full((n,), max_len, dtype=torch.int64)
-    current = torch.zeros(n, dtype=torch.int64)
-    alive = torch.arange(n)
-    t = 0
-    for t in range(max_len):
-        u = torch.rand(alive.numel(), 1, generator=g, dtype=torch.float64)
-        nxt = torch.searchsorted(cdf[current[alive]], u).squeeze(1).clamp_(max=P.shape[0] - 1)
-        drawn[alive, t] = nxt
-        current[alive] = nxt
-        ended = nxt == 0
-        lengths[alive[ended]] = t
-        alive = alive[~ended]
-        if alive.numel() == 0:
-            break
-    return ["".join(itos[i] for i in row[:k]) for row, k in zip(drawn[:, : t + 1].tolist(), lengths.tolist())]
 
 
 def expected_length(P: torch.Tensor) -> float:

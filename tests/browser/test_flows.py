@@ -99,3 +99,19 @@ def test_sample_words_and_download_them(server, page):
     assert [r["word"] for r in rows[: len(shown)]] == shown  # the file holds the words on screen, in order
     assert all(int(r["length"]) >= 1 for r in rows)
     screenshot(page, "Sample")
+
+
+def test_a_file_over_the_upload_limit_is_refused_and_the_list_stays(server, page, tmp_path):
+    path = tmp_path / "huge.txt"
+    line = b"abcdefghij\n"
+    path.write_bytes(line * (26 * 1024 * 1024 // len(line) + 1))  # just over the 25 MB limit of .streamlit/config.toml
+    open_view(page, server.url, "/Data", page_title("pages/1_Data.py"))
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Upload your own list").click()
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+    refusal = sidebar.get_by_text(re.compile(r"File must be 25(\.0)?\s?MB or smaller"))
+    refusal.first.wait_for(timeout=30_000)
+    wait_idle(page)
+    assert_no_exception(page)
+    assert "29,910" in sidebar_caption(page)  # the list in use is still the built-in one
+    screenshot(page, "Data-upload-too-large")

@@ -72,13 +72,26 @@ class Vocab:
         """The word spelled by ids; boundary ids are left out."""
         return "".join(self.itos[i] for i in ids if i != 0)
 
+    def _table(self) -> torch.Tensor:
+        """Code point -> id, -1 for code points that are not symbols: one gather encodes a whole text.
+
+        The table spans code points up to the largest symbol's (at most 1.1 M entries, for
+        symbols from the last Unicode planes), built once per vocabulary.
+        """
+        table = getattr(self, "_lookup", None)
+        if table is None:
+            table = torch.full((int(self._codepoints.max()) + 2,), -1, dtype=torch.int64)
+            table[self._codepoints] = torch.arange(len(self), dtype=torch.int64)
+            self._lookup = table
+        return table
+
     def encode_words(self, words: Sequence[str]) -> torch.Tensor:
         """All words as one id tensor with a boundary before, between and after them.
 
         ``. e m m a . o l i v i a .``: consecutive words share one boundary, so the pairs of
         neighbours are exactly the bigrams of every word wrapped in start/end tokens, and their
         number is the sum of (len + 1). Vectorised: the text is turned into code points once
-        and looked up with one ``searchsorted``.
+        and looked up in a code-point table with one gather.
         """
         if not words:
             return torch.zeros(1, dtype=torch.int64)
@@ -86,8 +99,9 @@ class Vocab:
         if text.count(_SEPARATOR) != len(words) + 1:
             raise BigramError("words must not contain the NUL character")
         cps = torch.frombuffer(bytearray(text.encode("utf-32-le")), dtype=torch.int32).to(torch.int64)
-        ids = torch.searchsorted(self._codepoints, cps).clamp_(max=len(self) - 1)
-        bad = self._codepoints[ids] != cps
+        table = self._table()
+        ids = table[cps.clamp(max=table.numel() - 1)]
+        bad = (ids < 0) | (cps >= table.numel())
         if bool(bad.any()):
             ch = chr(int(cps[bad.nonzero()[0, 0]]))
             word = next((w for w in words if ch in w), "")

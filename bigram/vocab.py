@@ -72,6 +72,18 @@ class Vocab:
         """The word spelled by ids; boundary ids are left out."""
         return "".join(self.itos[i] for i in ids if i != 0)
 
+    def decode_rows(self, ids: torch.Tensor, lengths: Sequence[int]) -> list[str]:
+        """Many words at once: row i of ``ids`` (n x T) spells word i in its first ``lengths[i]`` ids.
+
+        The whole block is turned into text in one go (ids -> code points -> one string), then cut.
+        """
+        n, T = ids.shape
+        if n == 0 or T == 0:
+            return [""] * n
+        cps = self._codepoints[ids].to(torch.int32).contiguous()
+        text = bytes(cps.numpy().tobytes()).decode("utf-32-le")
+        return [text[i * T : i * T + length] for i, length in enumerate(lengths)]
+
     def _table(self) -> torch.Tensor:
         """Code point -> id, -1 for code points that are not symbols: one gather encodes a whole text.
 

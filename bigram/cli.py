@@ -272,6 +272,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="full: as many start tokens as the context (every symbol predicted); single: one start token")
         return p
 
+    def training_flags(p):
+        """How to train the net: for ``train``, and for ``export --what weights``."""
+        p.add_argument("--steps", type=_count(0), default=100)
+        p.add_argument("--lr", type=_pos_float, default=50.0)
+        p.add_argument("--reg", type=_nonneg_float, default=0.01)
+        p.add_argument("--seed", type=int, default=LECTURE_SEED)
+        p.add_argument("--method", choices=METHODS, default="counts")
+        p.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
+        return p
+
     def common(p, file_optional: bool = False):
         p.add_argument("file", nargs="?" if file_optional else None,
                        help="a word list (one word per line, or a .csv) or a built-in list's name")
@@ -301,13 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--temperature", type=_pos_float, default=1.0)
     p.add_argument("--max-len-sample", "--max-length", dest="max_len_sample", type=_count(1), default=DEFAULT_MAX_LEN,
                    help="stop a word at this many symbols")
-    p = common(sub.add_parser("train", help="train the one-layer neural net"))
-    p.add_argument("--steps", type=_count(0), default=100)
-    p.add_argument("--lr", type=_pos_float, default=50.0)
-    p.add_argument("--reg", type=_nonneg_float, default=0.01)
-    p.add_argument("--seed", type=int, default=LECTURE_SEED)
-    p.add_argument("--method", choices=METHODS, default="counts")
-    p.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
+    p = training_flags(common(sub.add_parser("train", help="train the one-layer neural net")))
     contexts(p)
     p = common(sub.add_parser("tune", help="split 80/10/10, sweep smoothing on dev, report test once (E02, E03)"))
     contexts(p)
@@ -324,12 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--what", choices=("counts", "probabilities", "weights"), default="counts")
     p.add_argument("--output", "-o", required=True, help="the file to write (.safetensors or .csv)")
     p.add_argument("--smoothing", "-k", type=_nonneg_float, default=1.0, help="for probabilities (default 1)")
-    p.add_argument("--steps", type=_count(0), default=100)
-    p.add_argument("--lr", type=_pos_float, default=50.0)
-    p.add_argument("--reg", type=_nonneg_float, default=0.01)
-    p.add_argument("--seed", type=int, default=LECTURE_SEED)
-    p.add_argument("--method", choices=METHODS, default="counts")
-    p.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
+    training_flags(p)
     p = sub.add_parser("inspect", help="what a model file holds")
     p.add_argument("file", help="a .safetensors or .csv model file")
     p.add_argument("--json", action="store_true", help="print JSON for machines")

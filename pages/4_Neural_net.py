@@ -81,6 +81,14 @@ with st.expander("What one training step does", icon=":material/school:"):
         "its size, so every weight moves about `lr` per step: it reaches the optimum in far fewer steps, with a far "
         "smaller learning rate."
     )
+    st.markdown(
+        "**Why this loss?** Gradient descent needs a loss that is a differentiable function of W, so that "
+        "`backward()` can compute how each weight moves it; the average negative log-likelihood is, because softmax, "
+        "log and mean all are. Predicting the next symbol is *classification* (one of V classes), so the loss is the "
+        "NLL, also called cross-entropy; mean squared error suits *regression*, where the target is a number. "
+        "**Why `randn`?** `torch.randn` draws from a normal distribution with mean 0 and standard deviation 1: small "
+        "random logits, so the first predictions are close to uniform and every weight starts out different."
+    )
 
 # --- training, live ----------------------------------------------------------------------------
 progress_box = st.empty()

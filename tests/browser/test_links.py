@@ -63,12 +63,15 @@ def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(server, new_page):
     nll_a = nll_metric(a)[1]
     # The seed, on the Sample page.
     go(a, "Sample", "pages/5_Sample.py")
+    words_default_seed = sampled_words(a)
     seed = a.get_by_test_id("stMain").get_by_label("Seed", exact=True)
     seed.fill("42")
     seed.press("Enter")
     wait_text(a, lambda: a.get_by_test_id("stMain").inner_text(), lambda t: "manual_seed(42)" in t, "seed 42 in use")
+    # The table is redrawn by the same rerun: wait for its new words, not only for the run to end.
+    words_a = wait_text(a, lambda: sampled_words(a), lambda w: w != words_default_seed, "the words drawn with seed 42")
     wait_idle(a)
-    words_a = sampled_words(a)
+    assert sampled_words(a) == words_a
 
     link = shared_link(a)
     assert urlsplit(link).path == "/Sample", link

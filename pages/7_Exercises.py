@@ -1,7 +1,5 @@
 """More exercises: compare two lists, smoothing against regularisation, and keep or load a model file."""
 
-import hashlib
-
 import pandas as pd
 import streamlit as st
 
@@ -87,12 +85,10 @@ with model_tab:
     st.divider()
     uploaded = st.file_uploader("Load a model file", type=["safetensors", "csv"], key=state.MODEL_UPLOAD)
     if uploaded is not None:
-        raw = uploaded.getvalue()
-        digest = hashlib.sha256(raw).hexdigest()
-        if digest != st.session_state.get(state.LOADED_MODEL_DIGEST):
-            st.session_state[state.LOADED_MODEL_DIGEST] = digest
+        if uploaded.file_id != st.session_state.get(state.LOADED_MODEL_DIGEST):  # each upload has its own id
+            st.session_state[state.LOADED_MODEL_DIGEST] = uploaded.file_id
             try:
-                st.session_state[state.LOADED_MODEL] = (uploaded.name, load_model_bytes(raw, uploaded.name))
+                st.session_state[state.LOADED_MODEL] = (uploaded.name, load_model_bytes(uploaded.getvalue(), uploaded.name))
                 st.session_state.pop(state.LOADED_MODEL_ERROR, None)
             except BigramError as exc:
                 st.session_state[state.LOADED_MODEL_ERROR] = f"{uploaded.name}: {exc}"

@@ -7,7 +7,6 @@ the word list in use.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -121,11 +120,12 @@ def _uploader() -> None:
         column = st.text_input("CSV column", value="", key="opt_column", persist_state="session",
                                help="Empty: a column called name or word, else the first one.")
         if file is not None:
-            raw = file.getvalue()
             options = (lowercase, dedupe, int(min_len), int(max_len), column.strip())
-            digest = hashlib.sha256(raw).hexdigest() + repr(options)
+            # The uploader gives each upload its own id: a rerun with the same file and options parses nothing.
+            digest = file.file_id + repr(options)
             if digest != st.session_state.get(state.UPLOAD_DIGEST):
                 st.session_state[state.UPLOAD_DIGEST] = digest
+                raw = file.getvalue()
                 try:
                     parsed = data.parse_upload(raw, file.name, lowercase=lowercase, dedupe=dedupe, min_len=int(min_len),
                                                max_len=int(max_len), column=column.strip() or None)

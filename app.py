@@ -70,7 +70,9 @@ with st.expander("Probability basics behind the chain rule, on this list", icon=
         f"- **independence** would mean p({la}, {ln}) = p({la}) p({ln}); here the ratio is **{f.independence_ratio:.2f}**, "
         "not 1: letters depend on their neighbours, which is exactly what a bigram model captures."
     )
-    stat = data.stationary(source.id, model) if model.V <= 300 else None  # eig is cubic in V: skipped for huge alphabets
+    stat = (
+        data.stationary(source.id, model) if model.V <= 300 else None
+    )  # eig is cubic in V: skipped for huge alphabets
     if stat is not None:
         st.markdown(
             "**Linear algebra corner.** Each row of P sums to 1 (a *stochastic* matrix), so P has the eigenvalue 1. "
@@ -81,17 +83,25 @@ with st.expander("Probability basics behind the chain rule, on this list", icon=
             "`P.T` is the transpose. No inverse is needed anywhere."
         )
     st.markdown(
-        "**Python corner.** `f\"{N.shape=}\"` prints the expression and its value (self-documenting f-strings, new in "
+        '**Python corner.** `f"{N.shape=}"` prints the expression and its value (self-documenting f-strings, new in '
         f"Python 3.8): here `N.shape={tuple(model.N.shape)}`."
     )
 
 st.subheader("The list in use")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Words", f"{len(source.words):,}")
-c2.metric("Bigrams", f"{model.bigrams:,}", help="Each word of length n gives n + 1 bigrams, counting the start and end tokens.")
+c2.metric(
+    "Bigrams",
+    f"{model.bigrams:,}",
+    help="Each word of length n gives n + 1 bigrams, counting the start and end tokens.",
+)
 c3.metric("Symbols", model.V, help=f"The distinct characters plus the boundary token {b!r}.")
 nll = data.list_score(source.id, k, model).nll
-c4.metric(f"NLL at k = {k:g}", f"{nll:.4f}", help="Average negative log-likelihood per bigram of the list under its own model.")
+c4.metric(
+    f"NLL at k = {k:g}",
+    f"{nll:.4f}",
+    help="Average negative log-likelihood per bigram of the list under its own model.",
+)
 st.caption(f"{source.title} — {source.report.summary()}")
 
 st.subheader("Where to go next")

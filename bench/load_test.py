@@ -32,8 +32,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 waits: dict[int, int] = {}  # session -> times it was told to wait for a training slot
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
@@ -47,7 +56,7 @@ def free_port() -> int:
 
 def session_words(i: int) -> list[str]:
     """Session i's own list: words over its own five letters, 300 + 17 i of them."""
-    letters = ALPHABET[(3 * i) % 22:(3 * i) % 22 + 5]
+    letters = ALPHABET[(3 * i) % 22 : (3 * i) % 22 + 5]
     rng = random.Random(i)
     return ["".join(rng.choice(letters) for _ in range(rng.randrange(3, 8))) for _ in range(300 + 17 * i)]
 
@@ -116,8 +125,15 @@ async def run_session(browser, base: str, i: int, words: list[str], loss: float,
         await timed(times, "open", page, lambda: page.goto(base + "/"), timeout_s)
         await page.get_by_text("Upload your own list").click()
         data = ("\n".join(words) + "\n").encode()
-        await timed(times, "upload", page, lambda: page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-            files=[{"name": f"session{i}.txt", "mimeType": "text/plain", "buffer": data}]), timeout_s)
+        await timed(
+            times,
+            "upload",
+            page,
+            lambda: page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+                files=[{"name": f"session{i}.txt", "mimeType": "text/plain", "buffer": data}]
+            ),
+            timeout_s,
+        )
         sidebar = page.get_by_test_id("stSidebar")
         await expect(sidebar).to_contain_text(f"{len(words):,} words", timeout=timeout_s * 1000)
         symbols = len(set("".join(words))) + 1
@@ -153,7 +169,9 @@ async def run_session(browser, base: str, i: int, words: list[str], loss: float,
             await page.wait_for_timeout(2000)
         if not trained:
             shown = await page.get_by_test_id("stMetricValue").all_inner_texts()
-            problems.append(f"session {i}: its final loss {loss:.4f} is not on its Neural net page (metrics shown: {shown})")
+            problems.append(
+                f"session {i}: its final loss {loss:.4f} is not on its Neural net page (metrics shown: {shown})"
+            )
             await page.screenshot(path=str(ROOT / f"artifacts/load-session{i}.png"), full_page=True)
 
         await navigate(times, page, sidebar, "Sample", "Sample new words", timeout_s)
@@ -177,7 +195,9 @@ async def run_all(base: str, n: int, timeout_s: float) -> list[dict]:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            return await asyncio.gather(*(run_session(browser, base, i, lists[i], losses[i], timeout_s) for i in range(n)))
+            return await asyncio.gather(
+                *(run_session(browser, base, i, lists[i], losses[i], timeout_s) for i in range(n))
+            )
         finally:
             await browser.close()
 
@@ -194,9 +214,25 @@ def main() -> int:
     (ROOT / "artifacts").mkdir(exist_ok=True)
     port = free_port()
     log = open(ROOT / "artifacts/load-server.log", "wb")  # a pipe nobody reads would block the server once full
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                              "--server.port", str(port), "--server.address", "127.0.0.1"], cwd=ROOT,
-                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     watch = MemoryWatch(server.pid)
     watch.start()
     base = f"http://127.0.0.1:{port}"
@@ -224,15 +260,19 @@ def main() -> int:
             server.wait(timeout=15)
         log.close()
 
-    print(f"{args.sessions} concurrent sessions against one server in {wall:.1f} s "
-          f"(machine: {os.cpu_count()} cores; server idle {idle_kb / 1024:.0f} MB, peak {watch.peak / 1024:.0f} MB RSS)")
+    print(
+        f"{args.sessions} concurrent sessions against one server in {wall:.1f} s "
+        f"(machine: {os.cpu_count()} cores; server idle {idle_kb / 1024:.0f} MB, peak {watch.peak / 1024:.0f} MB RSS)"
+    )
     print(f"{'action':18} {'median s':>9} {'worst s':>8}   per session")
     actions = list(dict.fromkeys(a for r in results for a in r["times"]))  # in the order they happen
     for a in actions:
         xs = [t for r in results for t in r["times"].get(a, [])]
         print(f"{a:18} {statistics.median(xs):9.2f} {max(xs):8.2f}   " + " ".join(f"{t:.1f}" for t in xs))
-    print(f"told to wait for a training slot (at most a few runs at once): {sum(waits.values())} times, "
-          f"by {len(waits)} of {args.sessions} sessions")
+    print(
+        f"told to wait for a training slot (at most a few runs at once): {sum(waits.values())} times, "
+        f"by {len(waits)} of {args.sessions} sessions"
+    )
     problems = [p for r in results for p in r["problems"]]
     print(f"errors: {len(problems)}" + "".join(f"\n  {p}" for p in problems))
     return 1 if problems else 0

@@ -14,9 +14,10 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
@@ -67,7 +68,9 @@ def timed(fn: Callable[[], Any], repeats: int, warmup: int = 0) -> Timing:
     return Timing(times, value, cpu)
 
 
-def timed_pair(slow: Callable[[], Any], fast: Callable[[], Any], slow_repeats: int, fast_repeats: int) -> tuple[Timing, Timing]:
+def timed_pair(
+    slow: Callable[[], Any], fast: Callable[[], Any], slow_repeats: int, fast_repeats: int
+) -> tuple[Timing, Timing]:
     """Time two ways of doing the same thing, interleaved: slow, a few fast, slow, a few fast...
 
     On a shared machine the load changes from minute to minute; interleaving puts both ways
@@ -125,7 +128,9 @@ def machine() -> dict[str, str]:
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
-        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
+        names = [
+            line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")
+        ]
         cpu = names[0] if names else cpu
     ram = "?"
     meminfo = Path("/proc/meminfo")

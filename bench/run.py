@@ -44,8 +44,19 @@ from bigram import (  # noqa: E402
 )
 
 SEED = 2147483647
-ROWS = ("build", "nll", "train", "converge", "sample", "smoothing", "methods", "scale-1m", "scale-stream",
-        "scale-cjk", "profile")
+ROWS = (
+    "build",
+    "nll",
+    "train",
+    "converge",
+    "sample",
+    "smoothing",
+    "methods",
+    "scale-1m",
+    "scale-stream",
+    "scale-cjk",
+    "profile",
+)
 
 
 @dataclass
@@ -92,8 +103,10 @@ class Bench:
     def compare(self, name: str, lect: Timing, pkg: Timing, target: float, note: str = "") -> Row:
         """A row judged on the ratio of wall-time medians; the CPU-time ratio is shown beside it."""
         ratio, cpu_ratio = lect.median / pkg.median, lect.cpu_median / pkg.cpu_median
-        self.say(f"  lecture {lect.describe()}\n  package {pkg.describe()}\n"
-                 f"  ratio {ratio:,.0f}x wall, {cpu_ratio:,.0f}x CPU (target >= {target:g}x)")
+        self.say(
+            f"  lecture {lect.describe()}\n  package {pkg.describe()}\n"
+            f"  ratio {ratio:,.0f}x wall, {cpu_ratio:,.0f}x CPU (target >= {target:g}x)"
+        )
         row = Row(name, timing_cell(lect), timing_cell(pkg), ratio, f">= {target:g}x", ratio >= target, note, cpu_ratio)
         self.rows.append(row)
         return row
@@ -101,22 +114,47 @@ class Bench:
     # ------------------------------------------------------------------ comparison rows
     def build(self) -> None:
         self.say("\n[build] the count matrix N of 29,910 names")
-        lect, pkg = timed_pair(lambda: lecture.count(self.words, self.stoi), lambda: CountModel.from_words(self.words),
-                               self.slow_repeats, self.repeats)
+        lect, pkg = timed_pair(
+            lambda: lecture.count(self.words, self.stoi),
+            lambda: CountModel.from_words(self.words),
+            self.slow_repeats,
+            self.repeats,
+        )
         self.check(torch.equal(lect.value.long(), pkg.value.N), "lecture N == package N, every cell")
-        self.compare("build N (29,910 names)", lect, pkg, 100, "lecture: `N[ix1, ix2] += 1` per bigram; package: vocabulary + one bincount")
+        self.compare(
+            "build N (29,910 names)",
+            lect,
+            pkg,
+            100,
+            "lecture: `N[ix1, ix2] += 1` per bigram; package: vocabulary + one bincount",
+        )
 
     def nll(self) -> None:
         self.say("\n[nll] average NLL of the whole list at k = 1, its bigrams counted too")
         P = lecture.probabilities(lecture.count(self.words, self.stoi), k=1)
         logP = self.model.log_probabilities(1)
-        lect, pkg = timed_pair(lambda: lecture.nll(self.words, P, self.stoi), lambda: evaluate(self.words, logP, self.model.vocab),
-                               self.slow_repeats, self.repeats)
+        lect, pkg = timed_pair(
+            lambda: lecture.nll(self.words, P, self.stoi),
+            lambda: evaluate(self.words, logP, self.model.vocab),
+            self.slow_repeats,
+            self.repeats,
+        )
         exact = lecture.nll(self.words, P, self.stoi, exact=True)
-        self.say(f"  lecture {lect.value:.6f} (float32 running sum), lecture summed in float64 {exact:.6f}, package {pkg.value.nll:.6f}")
+        self.say(
+            f"  lecture {lect.value:.6f} (float32 running sum), lecture summed in float64 {exact:.6f}, package {pkg.value.nll:.6f}"
+        )
         self.check(abs(exact - pkg.value.nll) < 1e-6, "same per-bigram log-probabilities: float64 sums agree to 1e-6")
-        self.check(abs(lect.value - pkg.value.nll) < 1e-3, f"the lecture's float32 sum is off by {abs(lect.value - pkg.value.nll):.1e} (< 1e-3)")
-        self.compare("NLL of the whole list", lect, pkg, 100, "lecture: `torch.log(P[ix1, ix2])` per bigram; package: encode, bincount, one weighted sum")
+        self.check(
+            abs(lect.value - pkg.value.nll) < 1e-3,
+            f"the lecture's float32 sum is off by {abs(lect.value - pkg.value.nll):.1e} (< 1e-3)",
+        )
+        self.compare(
+            "NLL of the whole list",
+            lect,
+            pkg,
+            100,
+            "lecture: `torch.log(P[ix1, ix2])` per bigram; package: encode, bincount, one weighted sum",
+        )
 
     def train(self) -> None:
         self.say("\n[train] 100 gradient steps, lr 50, reg 0.01, seed 2147483647, full batch")
@@ -130,12 +168,21 @@ class Bench:
             lecture.train(W, xs, ys, 100, lr=50, reg=0.01)
             finals.append(lecture.loss(W, xs, ys, 0.01).item())  # the loss after the 100th update
 
-        lect, pkg = timed_pair(lecture_run, lambda: Trainer(data, lr=50, reg=0.01, seed=SEED, method="counts").run(100),
-                               self.slow_repeats, self.repeats)
+        lect, pkg = timed_pair(
+            lecture_run,
+            lambda: Trainer(data, lr=50, reg=0.01, seed=SEED, method="counts").run(100),
+            self.slow_repeats,
+            self.repeats,
+        )
         self.say(f"  final loss: lecture {finals[-1]:.6f}, package (counts) {pkg.value.loss:.6f}")
         self.check(abs(finals[-1] - pkg.value.loss) < 1e-4, "same final loss to 1e-4")
-        row = self.compare("100 training steps", lect, pkg, 500,
-                           "lecture: one-hot matmul + autograd; package: counts form, hand-written gradient")
+        row = self.compare(
+            "100 training steps",
+            lect,
+            pkg,
+            500,
+            "lecture: one-hot matmul + autograd; package: counts form, hand-written gradient",
+        )
         row.met = row.met and abs(finals[-1] - pkg.value.loss) < 1e-4
 
     def converge(self) -> None:
@@ -155,15 +202,21 @@ class Bench:
         xs, ys = lecture.training_set(self.words, self.stoi)
         W = lecture.init(len(self.itos), SEED)
         capped = timed(lambda: lecture.train(W, xs, ys, cap, lr=50, reg=0.0), 1)
-        self.check(max(abs(a - b) for a, b in zip(capped.value, sgd.history)) < 1e-4,
-                   f"the lecture's first {cap} losses equal the package's SGD trajectory to 1e-4")
+        self.check(
+            max(abs(a - b) for a, b in zip(capped.value, sgd.history)) < 1e-4,
+            f"the lecture's first {cap} losses equal the package's SGD trajectory to 1e-4",
+        )
         per_step, per_step_cpu = capped.median / cap, capped.cpu_median / cap
         lect_total, lect_total_cpu = steps * per_step, steps * per_step_cpu
-        self.say(f"  lecture way: {fmt_s(per_step)} a step (CPU {fmt_s(per_step_cpu)}), timed over {cap} steps, "
-                 f"x {steps:,} steps = {fmt_s(lect_total)} (extrapolated)")
+        self.say(
+            f"  lecture way: {fmt_s(per_step)} a step (CPU {fmt_s(per_step_cpu)}), timed over {cap} steps, "
+            f"x {steps:,} steps = {fmt_s(lect_total)} (extrapolated)"
+        )
 
         # The package: Adam on the counts form. A small sweep shows the choice of lr is not fragile.
-        Trainer(data, lr=0.3, reg=0.0, method="counts", optimizer="adam").run(1)  # warm: the cold first use is timed below
+        Trainer(data, lr=0.3, reg=0.0, method="counts", optimizer="adam").run(
+            1
+        )  # warm: the cold first use is timed below
         sweep = {}
         for lr in (0.1, 0.2, 0.3, 0.5, 1.0):
             t = Trainer(data, lr=lr, reg=0.0, seed=SEED, method="counts", optimizer="adam")
@@ -177,7 +230,9 @@ class Bench:
 
         pkg = timed(adam, self.repeats, warmup=1)
         gap = pkg.value.nll - optimum
-        self.check(0 <= gap < 1e-3, f"Adam lr 0.3 ends {gap:.6f} above the optimum after {trainers[-1].steps_done} steps")
+        self.check(
+            0 <= gap < 1e-3, f"Adam lr 0.3 ends {gap:.6f} above the optimum after {trainers[-1].steps_done} steps"
+        )
         cold = run_case("adam-cold")
         cold_note = ""
         if "error" not in cold:
@@ -186,28 +241,48 @@ class Bench:
             self.say(f"  fresh process: first Adam run {fmt_s(c)}, second {fmt_s(w)}")
         ratio, cpu_ratio = lect_total / pkg.median, lect_total_cpu / pkg.cpu_median
         self.say(f"  package {pkg.describe()}; lecture (extrapolated) / package = {ratio:,.0f}x")
-        self.rows.append(Row("train to within 0.001 of the k=0 NLL, reg 0",
-                             f"{fmt_s(lect_total)} (CPU {fmt_s(lect_total_cpu)}), extrapolated: {steps:,} SGD steps",
-                             timing_cell(pkg), ratio, "< 50 ms", pkg.median < 0.05,
-                             f"Adam lr 0.3 on the counts form, {trainers[-1].steps_done} steps{cold_note}", cpu_ratio))
+        self.rows.append(
+            Row(
+                "train to within 0.001 of the k=0 NLL, reg 0",
+                f"{fmt_s(lect_total)} (CPU {fmt_s(lect_total_cpu)}), extrapolated: {steps:,} SGD steps",
+                timing_cell(pkg),
+                ratio,
+                "< 50 ms",
+                pkg.median < 0.05,
+                f"Adam lr 0.3 on the counts form, {trainers[-1].steps_done} steps{cold_note}",
+                cpu_ratio,
+            )
+        )
 
     def sample(self) -> None:
         self.say("\n[sample] 1,000 words from P = (N + 1) normalised, seed 2147483647")
         P = lecture.probabilities(lecture.count(self.words, self.stoi), k=1)
         vocab = self.model.vocab
-        lect, pkg = timed_pair(lambda: lecture.sample(P, self.itos, 1000, SEED),
-                               lambda: sample(P, vocab, 1000, seed=SEED, mode="batched", max_len=200),
-                               self.slow_repeats, self.repeats)
+        lect, pkg = timed_pair(
+            lambda: lecture.sample(P, self.itos, 1000, SEED),
+            lambda: sample(P, vocab, 1000, seed=SEED, mode="batched", max_len=200),
+            self.slow_repeats,
+            self.repeats,
+        )
         seq = timed(lambda: sample(P, vocab, 1000, seed=SEED, max_len=200), self.slow_repeats)
-        self.check([s.word for s in seq.value] == lect.value, "package sequential mode draws the lecture's 1,000 words exactly")
+        self.check(
+            [s.word for s in seq.value] == lect.value, "package sequential mode draws the lecture's 1,000 words exactly"
+        )
         lengths = torch.tensor([len(s.ids) for s in pkg.value], dtype=torch.float64)
         expected = expected_length(P)
         z = (lengths.mean().item() - expected) / (lengths.std().item() / math.sqrt(len(lengths)))
-        self.check(not any(s.truncated for s in pkg.value) and abs(z) < 4,
-                   f"batched words have the model's mean length: {lengths.mean():.2f} vs exact {expected:.2f} ({z:+.1f} standard errors)")
+        self.check(
+            not any(s.truncated for s in pkg.value) and abs(z) < 4,
+            f"batched words have the model's mean length: {lengths.mean():.2f} vs exact {expected:.2f} ({z:+.1f} standard errors)",
+        )
         self.say(f"  package sequential {seq.describe()}")
-        row = self.compare("sample 1,000 words", lect, pkg, 30,
-                           "lecture: one multinomial per character; package: batched mode, one inverse-CDF lookup per position")
+        row = self.compare(
+            "sample 1,000 words",
+            lect,
+            pkg,
+            30,
+            "lecture: one multinomial per character; package: batched mode, one inverse-CDF lookup per position",
+        )
         if not row.met:
             row.note += "; where the time goes: the sampling profile printed above"
             self.sampling_profile(P)
@@ -218,22 +293,28 @@ class Bench:
         rows = P[torch.zeros(1000, dtype=torch.long)]
         cdf = P.double().cumsum(1)[torch.zeros(1000, dtype=torch.long)]
         multinomial = timed(lambda: torch.multinomial(rows, 1, replacement=True, generator=g), 51, warmup=3).median
-        inverse_cdf = timed(lambda: torch.searchsorted(cdf, torch.rand(1000, 1, generator=g, dtype=torch.float64)), 51, warmup=3).median
+        inverse_cdf = timed(
+            lambda: torch.searchsorted(cdf, torch.rand(1000, 1, generator=g, dtype=torch.float64)), 51, warmup=3
+        ).median
         draws = sample(P, self.model.vocab, 1000, seed=SEED, mode="batched", max_len=200)
         ids = [s.ids for s in draws]
         decode = timed(lambda: [self.model.vocab.decode(i) for i in ids], 11, warmup=1).median
         longest = max(len(i) for i in ids) + 1
-        self.say(f"  sampling profile: the batched loop runs {longest} positions (the longest word + its end); "
-                 f"one torch.multinomial on 1,000 x {P.shape[0]} rows {fmt_s(multinomial)}, "
-                 f"the same draw by inverse CDF (searchsorted on cumulative rows) {fmt_s(inverse_cdf)}; "
-                 f"decoding 1,000 id lists to strings {fmt_s(decode)}")
+        self.say(
+            f"  sampling profile: the batched loop runs {longest} positions (the longest word + its end); "
+            f"one torch.multinomial on 1,000 x {P.shape[0]} rows {fmt_s(multinomial)}, "
+            f"the same draw by inverse CDF (searchsorted on cumulative rows) {fmt_s(inverse_cdf)}; "
+            f"decoding 1,000 id lists to strings {fmt_s(decode)}"
+        )
 
     def smoothing(self) -> None:
         self.say("\n[smoothing] a step of the Smoothing page's k slider, script run time on the server")
         page = next(iter(sorted((ROOT / "pages").glob("*Smoothing*.py"))), None) if (ROOT / "pages").is_dir() else None
         if page is None:
             self.say("  pending: there is no Smoothing page yet")
-            self.rows.append(Row("smoothing-slider rerun", "-", "pending", None, "< 100 ms", None, "no Smoothing page yet"))
+            self.rows.append(
+                Row("smoothing-slider rerun", "-", "pending", None, "< 100 ms", None, "no Smoothing page yet")
+            )
             return
         try:
             t, values = self.slider_reruns(page)
@@ -242,8 +323,17 @@ class Bench:
             self.rows.append(Row("smoothing-slider rerun", "-", "pending", None, "< 100 ms", None, str(why)))
             return
         self.say(f"  {len(t.times)} slider steps (k = {', '.join(f'{v:g}' for v in values)}): {t.describe()}")
-        self.rows.append(Row("smoothing-slider rerun", "-", timing_cell(t), None, "< 100 ms", t.median < 0.1,
-                             f"{page.relative_to(ROOT)} through AppTest: the script's run after each new k, median of {len(t.times)}"))
+        self.rows.append(
+            Row(
+                "smoothing-slider rerun",
+                "-",
+                timing_cell(t),
+                None,
+                "< 100 ms",
+                t.median < 0.1,
+                f"{page.relative_to(ROOT)} through AppTest: the script's run after each new k, median of {len(t.times)}",
+            )
+        )
 
     def slider_reruns(self, page: Path) -> tuple[Timing, list[float]]:
         """Open the page through app.py as a person does, then move the k slider to new values.
@@ -285,7 +375,11 @@ class Bench:
     def methods(self) -> None:
         self.say("\n[methods] one training step on the 29,910 names, by method (median over the steps of one run)")
         data = TrainingData.from_words(self.words, self.model.vocab)
-        for method, steps in (("counts", 200), ("index", 10 if self.quick else 20), ("onehot", 10 if self.quick else 20)):
+        for method, steps in (
+            ("counts", 200),
+            ("index", 10 if self.quick else 20),
+            ("onehot", 10 if self.quick else 20),
+        ):
             t = Trainer(data, lr=50, reg=0.01, seed=SEED, method=method)
             t.run(0)  # the first loss and gradient, so that each timed interval is one update + one evaluation
             stamps = [time.perf_counter()]
@@ -310,9 +404,13 @@ class Bench:
         size = scale.write_words(path, scale.cjk_words(n, symbols))
         self.say(f"  generated {path.name}: {fmt_mb(size)}")
         # index and onehot hold a V-wide row per bigram (onehot also multiplies it by V x V): a subset of the words
-        self.scale_words(path, f"CJK, {symbols:,} symbols", steps={"counts": (10, 0), "index": (3, 5_000), "onehot": (2, 1_000)})
-        self.say("  the heatmap: V x V is over 6 million cells, far more than a screen (or plotly) can show; "
-                 "the app shows the boundary and the most frequent symbols (figures.top_symbols) and says how many of V it shows")
+        self.scale_words(
+            path, f"CJK, {symbols:,} symbols", steps={"counts": (10, 0), "index": (3, 5_000), "onehot": (2, 1_000)}
+        )
+        self.say(
+            "  the heatmap: V x V is over 6 million cells, far more than a screen (or plotly) can show; "
+            "the app shows the boundary and the most frequent symbols (figures.top_symbols) and says how many of V it shows"
+        )
 
     def scale_words(self, path: Path, label: str, steps: dict[str, tuple[int, int]]) -> None:
         """The in-memory path on a generated list, then seconds per training step for each method.
@@ -324,19 +422,27 @@ class Bench:
             self.say(f"  failed: {res['error']}")
             return
         info, sec, peak = res["info"], res["seconds"], res["peak"]
-        self.say(f"  {info['words']:,} words, V = {info['V']:,}, {info['bigrams']:,} bigrams, "
-                 f"{info['nonzero_cells']:,} of {info['V'] ** 2:,} cells used; NLL (k=1) {info['nll']:.4f}")
+        self.say(
+            f"  {info['words']:,} words, V = {info['V']:,}, {info['bigrams']:,} bigrams, "
+            f"{info['nonzero_cells']:,} of {info['V'] ** 2:,} cells used; NLL (k=1) {info['nll']:.4f}"
+        )
         prev = peak["start"]
         for stage, s in sec.items():
-            self.say(f"    {stage:30s} {fmt_s(s):>9} (CPU {fmt_s(res['cpu'][stage]):>9})   "
-                     f"peak RSS {fmt_mb(peak[stage])} (+{fmt_mb(max(peak[stage] - prev, 0))})")
+            self.say(
+                f"    {stage:30s} {fmt_s(s):>9} (CPU {fmt_s(res['cpu'][stage]):>9})   "
+                f"peak RSS {fmt_mb(peak[stage])} (+{fmt_mb(max(peak[stage] - prev, 0))})"
+            )
             prev = peak[stage]
         for method, (n, words) in steps.items():
             bigrams = info["bigrams"] if not words else None
-            need = (bigrams or words * 3.5) * info["V"] * (8 + 4 * 4)  # one-hot int64 + float copies, logits, softmax, grad
+            need = (
+                (bigrams or words * 3.5) * info["V"] * (8 + 4 * 4)
+            )  # one-hot int64 + float copies, logits, softmax, grad
             if method == "onehot" and not words and available_memory() and need > available_memory() / 2:
-                self.say(f"    step {method:7s} skipped: needs about {fmt_mb(need)} (one-hot rows of V floats per bigram), "
-                         f"more than half of the {fmt_mb(available_memory())} available")
+                self.say(
+                    f"    step {method:7s} skipped: needs about {fmt_mb(need)} (one-hot rows of V floats per bigram), "
+                    f"more than half of the {fmt_mb(available_memory())} available"
+                )
                 continue
             r = run_case("steps", str(path), method, str(n), str(words))
             if "error" in r:
@@ -344,10 +450,14 @@ class Bench:
                 continue
             ri = r["info"]
             grown = r["peak"]["steps"] - r["peak"]["TrainingData"]
-            scope = f"on the first {words:,} words ({ri['bigrams']:,} bigrams)" if words else f"({ri['bigrams']:,} bigrams)"
-            self.say(f"    step {method:7s} {fmt_s(ri['step_median']):>9} a step (CPU {fmt_s(ri['step_median_cpu'])}) {scope}, "
-                     f"peak RSS {fmt_mb(r['peak']['steps'])} "
-                     f"(+{fmt_mb(max(grown, 0))} for training)")
+            scope = (
+                f"on the first {words:,} words ({ri['bigrams']:,} bigrams)" if words else f"({ri['bigrams']:,} bigrams)"
+            )
+            self.say(
+                f"    step {method:7s} {fmt_s(ri['step_median']):>9} a step (CPU {fmt_s(ri['step_median_cpu'])}) {scope}, "
+                f"peak RSS {fmt_mb(r['peak']['steps'])} "
+                f"(+{fmt_mb(max(grown, 0))} for training)"
+            )
 
     def scale_stream(self) -> None:
         nbytes = 10_000_000 if self.quick else 100_000_000
@@ -355,8 +465,10 @@ class Bench:
         path = Path(self.tmp.name) / "big.txt"
         start = time.perf_counter()
         made = scale.write_big_file(path, nbytes)
-        self.say(f"  generated {path.name}: {fmt_mb(made['bytes'])}, {made['lines']:,} lines (CRLF, 1 word in 50 accented) "
-                 f"in {fmt_s(time.perf_counter() - start)} (not timed below)")
+        self.say(
+            f"  generated {path.name}: {fmt_mb(made['bytes'])}, {made['lines']:,} lines (CRLF, 1 word in 50 accented) "
+            f"in {fmt_s(time.perf_counter() - start)} (not timed below)"
+        )
         results = {}
         chunks = [0] if self.quick else [1 << 16, 0, 1 << 20]
         for chunk in chunks:
@@ -367,9 +479,11 @@ class Bench:
             results[chunk] = r
             info, peak = r["info"], r["peak"]
             wall, cpu = r["seconds"]["count_file"], r["cpu"]["count_file"]
-            self.say(f"  count_file, chunks of {info['chunk_bytes'] // 1024:,} KiB: {fmt_s(wall)} (CPU {fmt_s(cpu)}; "
-                     f"{made['bytes'] / wall / 1e6:.0f} MB/s, {made['bytes'] / cpu / 1e6:.0f} MB/s of CPU), peak RSS {fmt_mb(peak['count_file'])}, "
-                     f"{fmt_mb(peak['count_file'] - peak['warm'])} above the warmed-up process")
+            self.say(
+                f"  count_file, chunks of {info['chunk_bytes'] // 1024:,} KiB: {fmt_s(wall)} (CPU {fmt_s(cpu)}; "
+                f"{made['bytes'] / wall / 1e6:.0f} MB/s, {made['bytes'] / cpu / 1e6:.0f} MB/s of CPU), peak RSS {fmt_mb(peak['count_file'])}, "
+                f"{fmt_mb(peak['count_file'] - peak['warm'])} above the warmed-up process"
+            )
         r = results[0]
         self.say(f"  {r['info']['summary']}; V = {r['info']['V']}, {r['info']['bigrams']:,} bigrams")
         avail = available_memory()
@@ -382,13 +496,17 @@ class Bench:
         if "error" in w:
             self.say(f"  whole-file read failed: {w['error']}")
             return
-        self.check(w["info"]["N"] == r["info"]["N"] and w["info"]["words"] == r["info"]["words"],
-                   "streamed N and word count == read_words + CountModel.from_words on the whole file")
+        self.check(
+            w["info"]["N"] == r["info"]["N"] and w["info"]["words"] == r["info"]["words"],
+            "streamed N and word count == read_words + CountModel.from_words on the whole file",
+        )
         total = sum(w["seconds"].values())
         cpu = sum(w["cpu"].values())
-        self.say(f"  the whole file at once: read_words {fmt_s(w['seconds']['read_words'])} + CountModel {fmt_s(w['seconds']['CountModel.from_words'])}"
-                 f" = {fmt_s(total)} (CPU {fmt_s(cpu)}), peak RSS {fmt_mb(w['peak']['CountModel.from_words'])}, "
-                 f"{fmt_mb(w['peak']['CountModel.from_words'] - w['peak']['warm'])} above the warmed-up process")
+        self.say(
+            f"  the whole file at once: read_words {fmt_s(w['seconds']['read_words'])} + CountModel {fmt_s(w['seconds']['CountModel.from_words'])}"
+            f" = {fmt_s(total)} (CPU {fmt_s(cpu)}), peak RSS {fmt_mb(w['peak']['CountModel.from_words'])}, "
+            f"{fmt_mb(w['peak']['CountModel.from_words'] - w['peak']['warm'])} above the warmed-up process"
+        )
 
     def profile(self) -> None:
         self.say("\n[profile] where the in-memory path spends its time (parse_words -> Vocab -> encode -> bincount)")
@@ -410,7 +528,9 @@ class Bench:
             self.say(f"  {label}: {r['info']['words']:,} words, V = {r['info']['V']:,}")
             for stage, s in r["seconds"].items():
                 self.say(f"    {stage:45s} {fmt_s(s):>9} (CPU {fmt_s(r['cpu'][stage]):>9})")
-            self.say("    cProfile of parse_words + CountModel.from_words, top entries by own time (the profiler slows Python calls):")
+            self.say(
+                "    cProfile of parse_words + CountModel.from_words, top entries by own time (the profiler slows Python calls):"
+            )
             for line in r["info"]["cprofile"][:6]:
                 self.say(f"      {line}")
 
@@ -444,10 +564,16 @@ def expected_length(P: torch.Tensor) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller scale inputs (a couple of minutes)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer repeats and smaller scale inputs (a couple of minutes)"
+    )
     parser.add_argument("--only", help=f"comma-separated rows to run: {', '.join(ROWS)}")
-    parser.add_argument("--case", nargs="+", metavar=("NAME", "ARG"), help=argparse.SUPPRESS)  # a scale case, in a child process
+    parser.add_argument(
+        "--case", nargs="+", metavar=("NAME", "ARG"), help=argparse.SUPPRESS
+    )  # a scale case, in a child process
     args = parser.parse_args(argv)
     if args.case:
         scale.CASES[args.case[0]](*args.case[1:]).dump()
@@ -466,7 +592,9 @@ def main(argv: list[str] | None = None) -> int:
         if row in only:
             getattr(bench, row.replace("-", "_"))()
     bench.table()
-    bench.say(f"\ntotal {fmt_s(time.perf_counter() - start)}; load average now {machine()['load average (1, 5, 15 min)']}")
+    bench.say(
+        f"\ntotal {fmt_s(time.perf_counter() - start)}; load average now {machine()['load average (1, 5, 15 min)']}"
+    )
     return 0
 
 

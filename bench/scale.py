@@ -18,7 +18,6 @@ import unicodedata
 from pathlib import Path
 
 import torch
-
 from measure import ROOT, Stages, peak_rss
 
 NAMES = ROOT / "data" / "names.txt"
@@ -27,6 +26,7 @@ CJK_FIRST = 0x4E00  # CJK Unified Ideographs: thousands of consecutive letters
 
 
 # ---------------------------------------------------------------- generated inputs
+
 
 def _names() -> list[str]:
     return NAMES.read_text(encoding="utf-8").split()
@@ -93,15 +93,16 @@ def cjk_words(n: int, symbols: int, seed: int = SEED) -> list[str]:
     text = "".join(chr(CJK_FIRST + i) for i in ids.tolist())
     words, start = [], 0
     for length in lengths.tolist():
-        words.append(text[start: start + length])
+        words.append(text[start : start + length])
         start += length
     return words
 
 
 def fingerprint(N: torch.Tensor) -> str:
     """A short hash of a count matrix, so that two processes can show they counted the same."""
-    return hashlib.sha256(N.to(torch.int64).contiguous().flatten().numpy().tobytes()
-                          if _has_numpy() else repr(N.tolist()).encode()).hexdigest()[:16]
+    return hashlib.sha256(
+        N.to(torch.int64).contiguous().flatten().numpy().tobytes() if _has_numpy() else repr(N.tolist()).encode()
+    ).hexdigest()[:16]
 
 
 def _has_numpy() -> bool:
@@ -113,6 +114,7 @@ def _has_numpy() -> bool:
 
 
 # ---------------------------------------------------------------- cases (each in its own process)
+
 
 def case_words(path: str) -> Stages:
     """A word-list file through the in-memory path: read, parse, count, score, prepare training, sample."""
@@ -127,8 +129,9 @@ def case_words(path: str) -> Stages:
     s.run("TrainingData.from_words", lambda: TrainingData.from_words(wl.words, m.vocab))
     P = m.probabilities(1)
     s.run("sample 1,000 (batched)", lambda: sample(P, m.vocab, 1000, seed=SEED, mode="batched"))
-    s.info.update(words=m.words, V=m.V, bigrams=m.bigrams, nll=score.nll, N=fingerprint(m.N),
-                  nonzero_cells=int((m.N > 0).sum()))
+    s.info.update(
+        words=m.words, V=m.V, bigrams=m.bigrams, nll=score.nll, N=fingerprint(m.N), nonzero_cells=int((m.N > 0).sum())
+    )
     return s
 
 
@@ -143,13 +146,24 @@ def case_steps(path: str, method: str, steps: str, first_words: str = "0") -> St
         words = words[: int(first_words)]
     data = s.run("TrainingData", lambda: TrainingData.from_words(words, vocab))
     trainer = Trainer(data, lr=50 if method != "adam" else 0.3, reg=0.01, method=method)
-    s.run("first evaluation", lambda: trainer.run(0))  # the loss and gradient at W0, so every timed step below is one update + one evaluation
+    s.run(
+        "first evaluation", lambda: trainer.run(0)
+    )  # the loss and gradient at W0, so every timed step below is one update + one evaluation
     stamps = [(time.perf_counter(), time.process_time())]
-    s.run("steps", lambda: trainer.run(int(steps), lambda *_: stamps.append((time.perf_counter(), time.process_time()))))
+    s.run(
+        "steps", lambda: trainer.run(int(steps), lambda *_: stamps.append((time.perf_counter(), time.process_time())))
+    )
     wall = sorted(b[0] - a[0] for a, b in zip(stamps, stamps[1:]))
     cpu = sorted(b[1] - a[1] for a, b in zip(stamps, stamps[1:]))
-    s.info.update(method=method, V=data.V, bigrams=data.bigrams, steps=int(steps), loss=trainer.history[-1],
-                  step_median=wall[len(wall) // 2], step_median_cpu=cpu[len(cpu) // 2])
+    s.info.update(
+        method=method,
+        V=data.V,
+        bigrams=data.bigrams,
+        steps=int(steps),
+        loss=trainer.history[-1],
+        step_median=wall[len(wall) // 2],
+        step_median_cpu=cpu[len(cpu) // 2],
+    )
     return s
 
 
@@ -162,9 +176,15 @@ def case_stream(path: str, chunk_bytes: str = "0") -> Stages:
     s = Stages()
     s.peak["warm"] = peak_rss()
     got = s.run("count_file", lambda: count_file(path, chunk_bytes=chunk))
-    s.info.update(words=got.words, V=len(got.vocab), bigrams=int(got.N.sum()), N=fingerprint(got.N),
-                  summary=got.report.summary(), bytes=Path(path).stat().st_size,
-                  chunk_bytes=int(chunk_bytes) or DEFAULT_CHUNK_BYTES)
+    s.info.update(
+        words=got.words,
+        V=len(got.vocab),
+        bigrams=int(got.N.sum()),
+        N=fingerprint(got.N),
+        summary=got.report.summary(),
+        bytes=Path(path).stat().st_size,
+        chunk_bytes=int(chunk_bytes) or DEFAULT_CHUNK_BYTES,
+    )
     return s
 
 
@@ -210,13 +230,21 @@ def case_profile(path: str) -> Stages:
     wl = s.run("parse_words (includes decode_bytes)", lambda: parse_words(data, max_words=10**9))
     s.run("  of which text.splitlines", lambda: text.splitlines())
     words = wl.words
-    s.run("  of which any(category(ch) == 'Cc') per word", lambda: [any(unicodedata.category(ch) == "Cc" for ch in w) for w in words])
-    control = re.compile("[\x00-\x1f\x7f-\x9f]")  # the same test (category Cc is exactly these), as bigram.stream does it
+    s.run(
+        "  of which any(category(ch) == 'Cc') per word",
+        lambda: [any(unicodedata.category(ch) == "Cc" for ch in w) for w in words],
+    )
+    control = re.compile(
+        "[\x00-\x1f\x7f-\x9f]"
+    )  # the same test (category Cc is exactly these), as bigram.stream does it
     s.run("  (the same test by a regular expression)", lambda: [control.search(w) for w in words])
     vocab = s.run("Vocab.from_words", lambda: Vocab.from_words(words))
     ids = s.run("Vocab.encode_words", lambda: vocab.encode_words(words))
     joined = "\x00" + "\x00".join(words) + "\x00"
-    s.run("  of which join + utf-32 + int64", lambda: torch.frombuffer(bytearray(joined.encode("utf-32-le")), dtype=torch.int32).long())
+    s.run(
+        "  of which join + utf-32 + int64",
+        lambda: torch.frombuffer(bytearray(joined.encode("utf-32-le")), dtype=torch.int32).long(),
+    )
     cps = torch.frombuffer(bytearray(joined.encode("utf-32-le")), dtype=torch.int32).long()
     s.run("  of which searchsorted (code point -> id)", lambda: torch.searchsorted(vocab._codepoints, cps))
     table = torch.full((int(cps.max()) + 1,), -1, dtype=torch.int64)

@@ -21,15 +21,15 @@ from pathlib import Path
 import torch
 
 from . import builtin
+from .compare import compare_lists, smoothing_for_regularisation
 from .counting import CountModel, evaluate, score_counts, score_word
 from .errors import BigramError
-from .compare import compare_lists, smoothing_for_regularisation
 from .modelfile import ModelFile, load_model, to_csv, to_safetensors
+from .neural import METHODS, OPTIMIZERS, Trainer, TrainingData
 from .ngram import CONTEXTS, PADDINGS, NgramModel, best_k, training_data, tune_smoothing
+from .sampling import DEFAULT_MAX_LEN, LECTURE_SEED, MODES, sample
 from .split import split_words
 from .vocab import Vocab
-from .neural import METHODS, OPTIMIZERS, Trainer, TrainingData
-from .sampling import DEFAULT_MAX_LEN, LECTURE_SEED, MODES, sample
 from .wordlist import WordList, read_words
 
 
@@ -121,8 +121,12 @@ def cmd_score(args) -> dict:
         target = load(args.eval, args).words if args.eval else wl.words
         vocab = Vocab.from_words(wl.words + (target if args.eval else []))
         ng = NgramModel.from_words(wl.words, args.context, args.padding, vocab=vocab)
-        return {"smoothing": args.smoothing, "context": args.context, "padding": args.padding,
-                **ng.evaluate(target, args.smoothing).to_dict()}
+        return {
+            "smoothing": args.smoothing,
+            "context": args.context,
+            "padding": args.padding,
+            **ng.evaluate(target, args.smoothing).to_dict(),
+        }
     else:
         wl, m = _model(args)
         vocab, logP = m.vocab, m.log_probabilities(args.smoothing)
@@ -153,11 +157,19 @@ def cmd_sample(args) -> dict:
         wl = load(args.file, args)
         ng = NgramModel.from_words(wl.words, args.context, "full")
         words = ng.sample(args.n, k=args.smoothing, seed=args.seed, max_len=args.max_len_sample)
-        return {"samples": words, "seed": args.seed, "mode": "sequential", "context": args.context, "torch": torch.__version__}
+        return {
+            "samples": words,
+            "seed": args.seed,
+            "mode": "sequential",
+            "context": args.context,
+            "torch": torch.__version__,
+        }
     else:
         _, m = _model(args)
         vocab, P = m.vocab, m.probabilities(args.smoothing)
-    drawn = sample(P, vocab, args.n, seed=args.seed, mode=args.mode, temperature=args.temperature, max_len=args.max_len_sample)
+    drawn = sample(
+        P, vocab, args.n, seed=args.seed, mode=args.mode, temperature=args.temperature, max_len=args.max_len_sample
+    )
     return {
         "samples": [s.word for s in drawn],
         "truncated": [s.word for s in drawn if s.truncated],
@@ -172,7 +184,9 @@ def _train(args):
     context = getattr(args, "context", 1)
     if context > 1:
         if args.method == "onehot":
-            raise BigramError(f"--method onehot would build a {m.V ** context:,}-wide one-hot per prediction; use index or counts for --context {context}")
+            raise BigramError(
+                f"--method onehot would build a {m.V**context:,}-wide one-hot per prediction; use index or counts for --context {context}"
+            )
         data = training_data(wl.words, m.vocab, context, args.padding)
     else:
         data = TrainingData.from_words(wl.words, m.vocab)
@@ -192,9 +206,13 @@ def cmd_train(args) -> dict:
         "optimizer": args.optimizer,
         "context": getattr(args, "context", 1),
         # The counting model's NLL at k = 0: the optimum the net's data term tends to.
-        "counting_nll": (score_counts(m.N, m.log_probabilities(0.0), m.vocab, m.words).nll if getattr(args, "context", 1) == 1
-                         else NgramModel.from_words(load(args.file, args).words, args.context, args.padding, vocab=m.vocab)
-                         .evaluate(load(args.file, args).words, 0.0).nll),
+        "counting_nll": (
+            score_counts(m.N, m.log_probabilities(0.0), m.vocab, m.words).nll
+            if getattr(args, "context", 1) == 1
+            else NgramModel.from_words(load(args.file, args).words, args.context, args.padding, vocab=m.vocab)
+            .evaluate(load(args.file, args).words, 0.0)
+            .nll
+        ),
     }
 
 
@@ -210,10 +228,14 @@ def cmd_tune(args) -> dict:
     k, dev = best_k(curve)
     model = NgramModel.from_words(train_w, args.context, args.padding, vocab=vocab)
     return {
-        "context": args.context, "padding": args.padding, "split_seed": args.split_seed,
+        "context": args.context,
+        "padding": args.padding,
+        "split_seed": args.split_seed,
         "sizes": {"train": len(train_w), "dev": len(dev_w), "test": len(test_w)},
         "curve": [{"k": kk, "train": tr, "dev": dv} for kk, tr, dv in curve],
-        "best_k": k, "dev_nll": dev, "train_nll": model.evaluate(train_w, k).nll,
+        "best_k": k,
+        "dev_nll": dev,
+        "train_nll": model.evaluate(train_w, k).nll,
         "test_nll": model.evaluate(test_w, k).nll,
     }
 
@@ -222,9 +244,17 @@ def cmd_compare(args) -> dict:
     a, b = load(args.file, args).words, load(args.other, args).words
     c = compare_lists(a, b, k=args.smoothing)
     rows = lambda items: [{"bigram": g, "log_ratio": r, "count_a": x, "count_b": y} for g, r, x, y in items]  # noqa: E731
-    return {"a": args.file, "b": args.other, "smoothing": args.smoothing,
-            "a_on_a": c.a_on_a, "a_on_b": c.a_on_b, "b_on_b": c.b_on_b, "b_on_a": c.b_on_a,
-            "typical_of_a": rows(c.most_distinctive(args.top, "a")), "typical_of_b": rows(c.most_distinctive(args.top, "b"))}
+    return {
+        "a": args.file,
+        "b": args.other,
+        "smoothing": args.smoothing,
+        "a_on_a": c.a_on_a,
+        "a_on_b": c.a_on_b,
+        "b_on_b": c.b_on_b,
+        "b_on_a": c.b_on_a,
+        "typical_of_a": rows(c.most_distinctive(args.top, "a")),
+        "typical_of_b": rows(c.most_distinctive(args.top, "b")),
+    }
 
 
 def cmd_knob(args) -> dict:
@@ -236,12 +266,16 @@ def cmd_knob(args) -> dict:
 
 def _print_human(command: str, out: dict) -> None:
     if command == "stats":
-        print(f"{out['words']:,} words, {out['bigrams']:,} bigrams, {out['vocab_size']} symbols (boundary {out['boundary']!r})")
+        print(
+            f"{out['words']:,} words, {out['bigrams']:,} bigrams, {out['vocab_size']} symbols (boundary {out['boundary']!r})"
+        )
         print("symbols: " + "".join(out["symbols"]))
         print("most frequent bigrams: " + ", ".join(f"{p} {c:,}" for p, c in out["top_bigrams"]))
         print(out["report"]["source"] + ": " + _summary(out["report"]))
     elif command == "score":
-        print(f"NLL {out['nll']:.6f} per bigram over {out['bigrams']:,} bigrams, perplexity {out['perplexity']:.4f} (smoothing {out['smoothing']:g})")
+        print(
+            f"NLL {out['nll']:.6f} per bigram over {out['bigrams']:,} bigrams, perplexity {out['perplexity']:.4f} (smoothing {out['smoothing']:g})"
+        )
         for pair, count in out["impossible"][:5]:
             print(f"  impossible bigram {pair!r} occurs {count:,} times: its probability is 0 at smoothing 0")
         if "pairs" in out:
@@ -254,8 +288,10 @@ def _print_human(command: str, out: dict) -> None:
     elif command in ("export", "inspect", "tune", "compare", "knob"):
         print(json.dumps(out, ensure_ascii=False, indent=1))
     elif command == "train":
-        print(f"loss {out['loss']:.6f} (NLL {out['nll']:.6f}) after {out['steps']} steps in {out['seconds'] * 1000:.1f} ms "
-              f"[{out['method']}, {out['optimizer']}]; counting model NLL {out['counting_nll']:.6f}")
+        print(
+            f"loss {out['loss']:.6f} (NLL {out['nll']:.6f}) after {out['steps']} steps in {out['seconds'] * 1000:.1f} ms "
+            f"[{out['method']}, {out['optimizer']}]; counting model NLL {out['counting_nll']:.6f}"
+        )
 
 
 def _summary(report: dict) -> str:
@@ -263,13 +299,25 @@ def _summary(report: dict) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m bigram", description="The character-level bigram language model of makemore, part 1.")
+    parser = _Parser(
+        prog="python -m bigram", description="The character-level bigram language model of makemore, part 1."
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def contexts(p):
-        p.add_argument("--context", type=int, choices=CONTEXTS, default=1, help="previous symbols used: 1 bigram, 2 trigram, 3 4-gram")
-        p.add_argument("--padding", choices=PADDINGS, default="full",
-                       help="full: as many start tokens as the context (every symbol predicted); single: one start token")
+        p.add_argument(
+            "--context",
+            type=int,
+            choices=CONTEXTS,
+            default=1,
+            help="previous symbols used: 1 bigram, 2 trigram, 3 4-gram",
+        )
+        p.add_argument(
+            "--padding",
+            choices=PADDINGS,
+            default="full",
+            help="full: as many start tokens as the context (every symbol predicted); single: one start token",
+        )
         return p
 
     def training_flags(p):
@@ -283,8 +331,11 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     def common(p, file_optional: bool = False):
-        p.add_argument("file", nargs="?" if file_optional else None,
-                       help="a word list (one word per line, or a .csv) or a built-in list's name")
+        p.add_argument(
+            "file",
+            nargs="?" if file_optional else None,
+            help="a word list (one word per line, or a .csv) or a built-in list's name",
+        )
         p.add_argument("--json", action="store_true", help="print JSON for machines")
         p.add_argument("--column", help="the CSV column holding the words")
         p.add_argument("--keep-case", action="store_true", help="do not lowercase the words")
@@ -296,7 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = common(sub.add_parser("stats", help="words, bigrams, vocabulary, most frequent bigrams"))
     p.add_argument("--top", type=_count(0), default=10)
     p = common(sub.add_parser("score", help="average negative log-likelihood and perplexity"))
-    p.add_argument("--model", help="score FILE under this model file (.safetensors or .csv) instead of FILE's own counts")
+    p.add_argument(
+        "--model", help="score FILE under this model file (.safetensors or .csv) instead of FILE's own counts"
+    )
     contexts(p)
     p.add_argument("--smoothing", "-k", type=_nonneg_float, default=0.0, help="add-k smoothing (default 0)")
     p.add_argument("--eval", help="score this list instead of FILE itself")
@@ -306,11 +359,19 @@ def build_parser() -> argparse.ArgumentParser:
     contexts(p)
     p.add_argument("-n", type=_count(0), default=10, help="how many words")
     p.add_argument("--seed", type=int, default=LECTURE_SEED)
-    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=1.0, help="add-k smoothing (default 1, as in the lecture)")
+    p.add_argument(
+        "--smoothing", "-k", type=_nonneg_float, default=1.0, help="add-k smoothing (default 1, as in the lecture)"
+    )
     p.add_argument("--mode", choices=MODES, default="sequential")
     p.add_argument("--temperature", type=_pos_float, default=1.0)
-    p.add_argument("--max-len-sample", "--max-length", dest="max_len_sample", type=_count(1), default=DEFAULT_MAX_LEN,
-                   help="stop a word at this many symbols")
+    p.add_argument(
+        "--max-len-sample",
+        "--max-length",
+        dest="max_len_sample",
+        type=_count(1),
+        default=DEFAULT_MAX_LEN,
+        help="stop a word at this many symbols",
+    )
     p = training_flags(common(sub.add_parser("train", help="train the one-layer neural net")))
     contexts(p)
     p = common(sub.add_parser("tune", help="split 80/10/10, sweep smoothing on dev, report test once (E02, E03)"))
@@ -358,17 +419,39 @@ def cmd_export(args) -> dict:
             out.write_bytes(to_safetensors(mf))
     except OSError as exc:
         raise BigramError(f"cannot write {out}: {exc.strerror or exc}") from None
-    return {"output": str(out), "kind": mf.kind, "shape": list(mf.tensor.shape), "vocab_size": len(mf.vocab), "bytes": out.stat().st_size}
+    return {
+        "output": str(out),
+        "kind": mf.kind,
+        "shape": list(mf.tensor.shape),
+        "vocab_size": len(mf.vocab),
+        "bytes": out.stat().st_size,
+    }
 
 
 def cmd_inspect(args) -> dict:
     mf = load_model(args.file)
-    return {"kind": mf.kind, "context": mf.context, "shape": list(mf.tensor.shape), "vocab_size": len(mf.vocab),
-            "symbols": list(mf.vocab.symbols), "boundary": mf.vocab.boundary, "meta": mf.meta}
+    return {
+        "kind": mf.kind,
+        "context": mf.context,
+        "shape": list(mf.tensor.shape),
+        "vocab_size": len(mf.vocab),
+        "symbols": list(mf.vocab.symbols),
+        "boundary": mf.vocab.boundary,
+        "meta": mf.meta,
+    }
 
 
-COMMANDS = {"stats": cmd_stats, "score": cmd_score, "sample": cmd_sample, "train": cmd_train,
-            "export": cmd_export, "inspect": cmd_inspect, "tune": cmd_tune, "compare": cmd_compare, "knob": cmd_knob}
+COMMANDS = {
+    "stats": cmd_stats,
+    "score": cmd_score,
+    "sample": cmd_sample,
+    "train": cmd_train,
+    "export": cmd_export,
+    "inspect": cmd_inspect,
+    "tune": cmd_tune,
+    "compare": cmd_compare,
+    "knob": cmd_knob,
+}
 
 
 def _json_safe(value):

@@ -14,8 +14,8 @@ softmax(W) (in KL divergence, weighted by how often each row is used) shows the 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import torch
 
@@ -47,14 +47,23 @@ class Comparison:
         own = self.N_a if of == "a" else self.N_b
         share = own.double() / own.sum()
         contribution = share * sign * self.log_ratio
-        score = torch.where((own >= 2) & (sign * self.log_ratio > 0), contribution, torch.tensor(-math.inf, dtype=self.log_ratio.dtype))
+        score = torch.where(
+            (own >= 2) & (sign * self.log_ratio > 0), contribution, torch.tensor(-math.inf, dtype=self.log_ratio.dtype)
+        )
         flat = score.flatten()
         n = min(n, int(torch.isfinite(flat).sum()))
         order = torch.sort(flat, descending=True, stable=True).indices[:n]
         V = len(self.vocab)
         ratio = (sign * self.log_ratio).flatten()  # positive: how many nats more frequent in the list ``of``
-        return [(self.vocab.pair_label(int(i) // V, int(i) % V), float(ratio[i]), int(self.N_a.flatten()[i]), int(self.N_b.flatten()[i]))
-                for i in order]
+        return [
+            (
+                self.vocab.pair_label(int(i) // V, int(i) % V),
+                float(ratio[i]),
+                int(self.N_a.flatten()[i]),
+                int(self.N_b.flatten()[i]),
+            )
+            for i in order
+        ]
 
 
 def compare_lists(a: Sequence[str], b: Sequence[str], k: float = 1.0, prior: float = 0.5) -> Comparison:
@@ -73,9 +82,17 @@ def compare_lists(a: Sequence[str], b: Sequence[str], k: float = 1.0, prior: flo
 
     la, lb = logp(N_a), logp(N_b)
     nll = lambda M, L, n: score_counts(M, L, vocab, n).nll  # noqa: E731
-    return Comparison(vocab=vocab, N_a=N_a, N_b=N_b, log_ratio=share_a.log() - share_b.log(),
-                      a_on_b=nll(N_b, la, len(b)), b_on_a=nll(N_a, lb, len(a)),
-                      a_on_a=nll(N_a, la, len(a)), b_on_b=nll(N_b, lb, len(b)), k=k)
+    return Comparison(
+        vocab=vocab,
+        N_a=N_a,
+        N_b=N_b,
+        log_ratio=share_a.log() - share_b.log(),
+        a_on_b=nll(N_b, la, len(b)),
+        b_on_a=nll(N_a, lb, len(a)),
+        a_on_a=nll(N_a, la, len(a)),
+        b_on_b=nll(N_b, lb, len(b)),
+        k=k,
+    )
 
 
 DEFAULT_KS = tuple(10 ** (e / 10) for e in range(-30, 31))  # 0.001 ... 1000, ten per decade
@@ -89,7 +106,9 @@ def fit_weights(N: torch.Tensor, reg: float, steps: int = 600, lr: float = 0.3, 
     return t.W
 
 
-def closest_smoothing(N: torch.Tensor, W: torch.Tensor, ks: Sequence[float] = DEFAULT_KS) -> tuple[float, list[tuple[float, float]]]:
+def closest_smoothing(
+    N: torch.Tensor, W: torch.Tensor, ks: Sequence[float] = DEFAULT_KS
+) -> tuple[float, list[tuple[float, float]]]:
     """The k whose smoothed P is closest to softmax(W): weighted KL(softmax(W) || P_k) over rows.
 
     Returns the best k and the whole (k, divergence) curve.
@@ -106,7 +125,9 @@ def closest_smoothing(N: torch.Tensor, W: torch.Tensor, ks: Sequence[float] = DE
     return best, curve
 
 
-def smoothing_for_regularisation(N: torch.Tensor, regs: Sequence[float], steps: int = 600) -> list[tuple[float, float, float]]:
+def smoothing_for_regularisation(
+    N: torch.Tensor, regs: Sequence[float], steps: int = 600
+) -> list[tuple[float, float, float]]:
     """(reg, closest k, its divergence) for each regularisation strength."""
     out = []
     for r in regs:

@@ -13,8 +13,8 @@ running sum drifts in the fifth decimal on 228k bigrams.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import torch
 
@@ -41,7 +41,7 @@ class CountModel:
     words: int
 
     @classmethod
-    def from_words(cls, words: Sequence[str], vocab: Vocab | None = None) -> "CountModel":
+    def from_words(cls, words: Sequence[str], vocab: Vocab | None = None) -> CountModel:
         if not words:
             raise BigramError("the word list is empty")
         vocab = vocab or Vocab.from_words(words)
@@ -191,8 +191,12 @@ class WordScore:
         return next((p for p in self.pairs if p.prob == 0.0), None)
 
     def to_dict(self) -> dict:
-        return {"word": self.word, "nll": self.nll, "log_likelihood": self.log_likelihood,
-                "pairs": [p.to_dict() for p in self.pairs]}
+        return {
+            "word": self.word,
+            "nll": self.nll,
+            "log_likelihood": self.log_likelihood,
+            "pairs": [p.to_dict() for p in self.pairs],
+        }
 
 
 def score_word(word: str, logP: torch.Tensor, vocab: Vocab) -> WordScore:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -52,8 +52,9 @@ def forward_one(W: torch.Tensor, x: int) -> ForwardPass:
     xenc = F.one_hot(torch.tensor(x), num_classes=V).float()  # float, because it multiplies a float W
     logits = xenc @ W  # log-counts
     counts = logits.exp()
-    return ForwardPass(x=x, xenc=xenc, logits_onehot=logits, logits_index=W[x].clone(), counts=counts,
-                       probs=counts / counts.sum())
+    return ForwardPass(
+        x=x, xenc=xenc, logits_onehot=logits, logits_index=W[x].clone(), counts=counts, probs=counts / counts.sum()
+    )
 
 
 @dataclass
@@ -65,8 +66,14 @@ class MethodCheck:
     ms_per_call: float  # one loss-and-gradient evaluation, the cost of one training step
 
 
-def compare_methods(W: torch.Tensor, data: TrainingData, reg: float, methods: Sequence[str] = METHODS,
-                    repeats: int = 3, budget_s: float = 2.0) -> list[MethodCheck]:
+def compare_methods(
+    W: torch.Tensor,
+    data: TrainingData,
+    reg: float,
+    methods: Sequence[str] = METHODS,
+    repeats: int = 3,
+    budget_s: float = 2.0,
+) -> list[MethodCheck]:
     """Loss and gradient at W by each method, their disagreement, and the time each takes per call.
 
     Each method is called once to warm up, then timed over up to ``repeats`` calls (fewer if
@@ -137,7 +144,9 @@ class RegPoint:
     P: torch.Tensor  # softmax(W)
 
 
-def regularisation_sweep(data: TrainingData, regs: Sequence[float], steps: int = 500, lr: float = 0.5) -> list[RegPoint]:
+def regularisation_sweep(
+    data: TrainingData, regs: Sequence[float], steps: int = 500, lr: float = 0.5
+) -> list[RegPoint]:
     """Train the net to convergence at each regularisation strength (counts form, Adam: fast).
 
     The counts form costs the same whatever the list's length, and Adam at lr 0.5 settles in a few

@@ -68,7 +68,9 @@ def validate(m: ModelFile) -> None:
     V = len(m.vocab)
     want = (V**m.context, V)
     if m.tensor.ndim != 2 or tuple(m.tensor.shape) != want:
-        raise BigramError(f"the model file's matrix is {tuple(m.tensor.shape)} but its {V} symbols and context {m.context} need {want}")
+        raise BigramError(
+            f"the model file's matrix is {tuple(m.tensor.shape)} but its {V} symbols and context {m.context} need {want}"
+        )
     t = m.tensor
     if not bool(torch.isfinite(t.double()).all()):
         raise BigramError("the model file's matrix has NaN or infinite entries")
@@ -99,6 +101,7 @@ def _vocab_from_labels(labels: list[str]) -> Vocab:
 
 # -- safetensors -----------------------------------------------------------------------------------
 
+
 def to_safetensors(m: ModelFile) -> bytes:
     from safetensors.torch import save
 
@@ -126,7 +129,9 @@ def from_safetensors(data: bytes) -> ModelFile:
     except (SafetensorError, ValueError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BigramError(f"this is not a readable safetensors file ({str(exc).splitlines()[0][:120]})") from None
     if header.get("format") != "bigram-lab" or "matrix" not in tensors:
-        raise BigramError("this safetensors file was not written by Bigram Lab (no 'bigram-lab' header or 'matrix' tensor)")
+        raise BigramError(
+            "this safetensors file was not written by Bigram Lab (no 'bigram-lab' header or 'matrix' tensor)"
+        )
     try:
         symbols = json.loads(header["symbols"])
         context = int(header.get("context", "1"))
@@ -136,8 +141,13 @@ def from_safetensors(data: bytes) -> ModelFile:
     if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
         raise BigramError("the safetensors header of this model file is damaged")
     vocab = _vocab_from_labels(["", *symbols])
-    return ModelFile(kind=header.get("kind", ""), tensor=tensors["matrix"], vocab=vocab, context=context,
-                     meta=meta if isinstance(meta, dict) else {})
+    return ModelFile(
+        kind=header.get("kind", ""),
+        tensor=tensors["matrix"],
+        vocab=vocab,
+        context=context,
+        meta=meta if isinstance(meta, dict) else {},
+    )
 
 
 def _safetensors_metadata(data: bytes) -> dict:
@@ -149,6 +159,7 @@ def _safetensors_metadata(data: bytes) -> dict:
 
 
 # -- CSV -------------------------------------------------------------------------------------------
+
 
 def to_csv(m: ModelFile) -> str:
     """Header: the kind, then the next symbols; each row: the previous symbol (or context), then its values."""
@@ -181,7 +192,9 @@ def from_csv(text: str | bytes) -> ModelFile:
     head = rows[0]
     kind, _, ctx = head[0].partition(":context=")
     if kind not in KINDS:
-        raise BigramError(f"the model CSV's first cell must say what it holds (counts, probabilities or weights), got {head[0]!r}")
+        raise BigramError(
+            f"the model CSV's first cell must say what it holds (counts, probabilities or weights), got {head[0]!r}"
+        )
     try:
         context = int(ctx or "1")
     except ValueError:

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
 
-from .errors import BigramError, TrainingDiverged
 from .counting import count_ids
+from .errors import BigramError, TrainingDiverged
 from .vocab import Vocab
 
 LECTURE_SEED = 2147483647
@@ -45,11 +45,11 @@ class TrainingData:
     V: int
 
     @classmethod
-    def from_words(cls, words: Sequence[str], vocab: Vocab) -> "TrainingData":
+    def from_words(cls, words: Sequence[str], vocab: Vocab) -> TrainingData:
         return cls.from_ids(vocab.encode_words(words), len(vocab))
 
     @classmethod
-    def from_ids(cls, ids: torch.Tensor, V: int) -> "TrainingData":
+    def from_ids(cls, ids: torch.Tensor, V: int) -> TrainingData:
         xs, ys = ids[:-1].contiguous(), ids[1:].contiguous()
         return cls(xs=xs, ys=ys, N=count_ids(ids, V), V=V)
 
@@ -169,7 +169,9 @@ class Trainer:
             raise BigramError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
         for name, value in (("learning rate", self.lr), ("regularisation", self.reg)):
             if not math.isfinite(value) or value < 0 or (name == "learning rate" and value == 0):
-                raise BigramError(f"the {name} must be a finite number {'> 0' if name == 'learning rate' else '>= 0'}, got {value}")
+                raise BigramError(
+                    f"the {name} must be a finite number {'> 0' if name == 'learning rate' else '>= 0'}, got {value}"
+                )
         shape = tuple(self.data.N.shape)  # (V, V) for bigrams, (V ** c, V) for longer contexts
         if self.W is None:
             self.W = init_weights(self.data.V, self.seed, rows=shape[0])
@@ -221,7 +223,9 @@ class Trainer:
             raise
         return self.history[-1]
 
-    def run(self, steps: int, callback: Callable[[int, float, float], object] | None = None, every: int = 1) -> TrainResult:
+    def run(
+        self, steps: int, callback: Callable[[int, float, float], object] | None = None, every: int = 1
+    ) -> TrainResult:
         """Take ``steps`` updates. ``callback(step, loss, nll)`` runs every ``every`` steps; a truthy return stops early."""
         if steps < 0:
             raise BigramError("the number of steps must be >= 0")
@@ -232,7 +236,11 @@ class Trainer:
                 self._pending_grad = self._evaluate()
             for i in range(1, steps + 1):
                 self.step()
-                if callback is not None and (i % every == 0 or i == steps) and callback(i, self.history[-1], self.nll_history[-1]):
+                if (
+                    callback is not None
+                    and (i % every == 0 or i == steps)
+                    and callback(i, self.history[-1], self.nll_history[-1])
+                ):
                     stopped = i < steps
                     break
         finally:
@@ -240,8 +248,13 @@ class Trainer:
         return self.result(stopped)
 
     def result(self, stopped_early: bool = False) -> TrainResult:
-        return TrainResult(W=self.W.clone(), history=list(self.history), nll_history=list(self.nll_history),
-                           seconds=self.seconds, stopped_early=stopped_early)
+        return TrainResult(
+            W=self.W.clone(),
+            history=list(self.history),
+            nll_history=list(self.nll_history),
+            seconds=self.seconds,
+            stopped_early=stopped_early,
+        )
 
 
 def train(data: TrainingData, steps: int = 100, **options) -> TrainResult:

@@ -19,8 +19,8 @@ disagree for the same list:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import torch
 
@@ -47,8 +47,10 @@ def check_size(V: int, context: int) -> None:
         raise BigramError(f"the context must be 1, 2 or 3 symbols, got {context}")
     cells = V**context * V
     if cells > MAX_CELLS:
-        raise BigramError(f"a context of {context} over {V:,} symbols needs a table of {cells:,} cells, "
-                          f"more than the limit of {MAX_CELLS:,}; use a shorter context or a smaller alphabet")
+        raise BigramError(
+            f"a context of {context} over {V:,} symbols needs a table of {cells:,} cells, "
+            f"more than the limit of {MAX_CELLS:,}; use a shorter context or a smaller alphabet"
+        )
 
 
 def windows(words: Sequence[str], vocab: Vocab, context: int = 1, padding: str = "full") -> Windows:
@@ -98,7 +100,9 @@ class NgramModel:
     words: int
 
     @classmethod
-    def from_words(cls, words: Sequence[str], context: int = 1, padding: str = "full", vocab: Vocab | None = None) -> "NgramModel":
+    def from_words(
+        cls, words: Sequence[str], context: int = 1, padding: str = "full", vocab: Vocab | None = None
+    ) -> NgramModel:
         if not words:
             raise BigramError("the word list is empty")
         vocab = vocab or Vocab.from_words(words)
@@ -130,7 +134,7 @@ class NgramModel:
         while rest:
             if rest.startswith(b):
                 ids.append(0)
-                rest = rest[len(b):]
+                rest = rest[len(b) :]
             else:
                 ids.extend(self.vocab.encode(rest[0]))
                 rest = rest[1:]
@@ -167,7 +171,9 @@ class NgramModel:
         impossible: list[tuple[str, int]] = []
         if not math.isfinite(ll):
             bad = (used & torch.isneginf(logP)).nonzero().tolist()
-            impossible = sorted(((self.context_label(r) + self.vocab.itos[c], int(M[r, c])) for r, c in bad), key=lambda t: -t[1])[:20]
+            impossible = sorted(
+                ((self.context_label(r) + self.vocab.itos[c], int(M[r, c])) for r, c in bad), key=lambda t: -t[1]
+            )[:20]
         nll = -ll / n if n else math.nan
         if math.isnan(nll) and n:
             nll = math.inf
@@ -182,7 +188,9 @@ class NgramModel:
     def sample(self, n: int = 10, *, k: float = 1.0, seed: int = 2147483647, max_len: int = 50) -> list[str]:
         """Words drawn one symbol at a time from the all-boundary start context (full padding only)."""
         if self.padding != "full":
-            raise BigramError("a model with single padding never learned how words start, so it cannot sample words; use full padding")
+            raise BigramError(
+                "a model with single padding never learned how words start, so it cannot sample words; use full padding"
+            )
         if n < 0 or max_len < 1:
             raise BigramError("the number of samples must be >= 0 and the maximum length >= 1")
         P = self.probabilities(k)
@@ -223,8 +231,14 @@ def training_data(words: Sequence[str], vocab: Vocab, context: int = 1, padding:
     return TrainingData(xs=w.contexts, ys=w.targets, N=N, V=V)
 
 
-def tune_smoothing(train: Sequence[str], dev: Sequence[str], ks: Sequence[float], context: int = 1, padding: str = "full",
-                   vocab: Vocab | None = None) -> list[tuple[float, float, float]]:
+def tune_smoothing(
+    train: Sequence[str],
+    dev: Sequence[str],
+    ks: Sequence[float],
+    context: int = 1,
+    padding: str = "full",
+    vocab: Vocab | None = None,
+) -> list[tuple[float, float, float]]:
     """(k, train NLL, dev NLL) for each k: the model counted on train only (exercise E03)."""
     model = NgramModel.from_words(train, context, padding, vocab=vocab)
     return [(k, model.evaluate(train, k).nll, model.evaluate(dev, k).nll) for k in ks]

@@ -134,7 +134,9 @@ def _batched(P: torch.Tensor, vocab: Vocab, n: int, g: torch.Generator, max_len:
     return [Sample(word, row[:length], length == max_len) for word, row, length in zip(words, rows.tolist(), lengths)]
 
 
-def draw(p: torch.Tensor, n: int, *, seed: int = LECTURE_SEED, generator: torch.Generator | None = None) -> torch.Tensor:
+def draw(
+    p: torch.Tensor, n: int, *, seed: int = LECTURE_SEED, generator: torch.Generator | None = None
+) -> torch.Tensor:
     """Throw the loaded die ``p`` n times: ``torch.multinomial(p, num_samples=n, replacement=True, generator=g)``.
 
     Returns n indices (int64); index i comes out with probability p[i] / sum(p). The same seed
@@ -150,7 +152,9 @@ def draw(p: torch.Tensor, n: int, *, seed: int = LECTURE_SEED, generator: torch.
     return torch.multinomial(p, num_samples=int(n), replacement=True, generator=g)
 
 
-def draw_counts(p: torch.Tensor, n: int, *, seed: int = LECTURE_SEED, generator: torch.Generator | None = None) -> torch.Tensor:
+def draw_counts(
+    p: torch.Tensor, n: int, *, seed: int = LECTURE_SEED, generator: torch.Generator | None = None
+) -> torch.Tensor:
     """How often each index came out of ``draw(p, n)`` (int64, same length as p): the shares approach p / sum(p)."""
     return torch.bincount(draw(p, n, seed=seed, generator=generator), minlength=p.numel())
 
@@ -163,4 +167,3 @@ def log_probability(s: Sample, logP: torch.Tensor) -> float:
     """
     ids = [0, *s.ids] + ([] if s.truncated else [0])
     return math.fsum(float(logP[a, b]) for a, b in zip(ids, ids[1:]))
-

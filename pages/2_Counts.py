@@ -16,35 +16,69 @@ st.markdown(
     f"`N[i, j]` counts how often symbol *j* follows symbol *i* in the list, with every word wrapped "
     f"in the boundary token: `{b}emma{b}` gives the bigrams "
     + ", ".join(f"`{x}{y}`" for x, y in zip(b + "emma", "emma" + b))
-    + ". Row `" + b + "` is how words start; column `" + b + "` is how they end."
+    + ". Row `"
+    + b
+    + "` is how words start; column `"
+    + b
+    + "` is how they end."
 )
 
-view = st.segmented_control("Show", ["counts", "probabilities", "log-probabilities"], default="counts",
-                            key=state.COUNT_VIEW, persist_state="session")
+view = st.segmented_control(
+    "Show",
+    ["counts", "probabilities", "log-probabilities"],
+    default="counts",
+    key=state.COUNT_VIEW,
+    persist_state="session",
+)
 view = view or "counts"
 ids = figures.top_symbols(model.N)
 if len(ids) < model.V:
-    st.info(f"This list has {model.V:,} symbols: a {model.V}×{model.V} heatmap cannot be read, so it shows the boundary and "
-            f"the {len(ids) - 1} most frequent symbols. Every number elsewhere on the page uses all of them.",
-            icon=":material/zoom_out_map:")
+    st.info(
+        f"This list has {model.V:,} symbols: a {model.V}×{model.V} heatmap cannot be read, so it shows the boundary and "
+        f"the {len(ids) - 1} most frequent symbols. Every number elsewhere on the page uses all of them.",
+        icon=":material/zoom_out_map:",
+    )
 if view == "counts":
     M = model.N
 else:
-    M = data.probabilities(source.id, k, model) if view == "probabilities" else data.log_probabilities(source.id, k, model)
-    st.caption(f"Probabilities use smoothing k = {k:g} (change it on the Smoothing page): P = (N + k) / (N + k).sum(1, keepdim=True).")
-st.plotly_chart(figures.matrix_heatmap(M, labels, view=view, ids=ids, annotate=len(ids) <= 40,
-                                      title=f"Bigram {view} of {source.title}"), key="count_heatmap")
+    M = (
+        data.probabilities(source.id, k, model)
+        if view == "probabilities"
+        else data.log_probabilities(source.id, k, model)
+    )
+    st.caption(
+        f"Probabilities use smoothing k = {k:g} (change it on the Smoothing page): P = (N + k) / (N + k).sum(1, keepdim=True)."
+    )
+st.plotly_chart(
+    figures.matrix_heatmap(
+        M, labels, view=view, ids=ids, annotate=len(ids) <= 40, title=f"Bigram {view} of {source.title}"
+    ),
+    key="count_heatmap",
+)
 
 st.subheader("One row: the next-symbol distribution")
 row_options = list(range(model.V))
-row = st.selectbox("Previous symbol", row_options, format_func=lambda i: f"{labels[i]!r}" + (" (start of word)" if i == 0 else ""),
-                   key=state.COUNT_ROW, persist_state="session")
+row = st.selectbox(
+    "Previous symbol",
+    row_options,
+    format_func=lambda i: f"{labels[i]!r}" + (" (start of word)" if i == 0 else ""),
+    key=state.COUNT_ROW,
+    persist_state="session",
+)
 P = data.probabilities(source.id, k, model)
-st.plotly_chart(figures.row_distribution(P[row], labels, labels[row],
-                                         title=f"p(next | {labels[row]!r}) at k = {k:g}" + (": how words start" if row == 0 else "")),
-                key="count_row_chart")
-st.caption(f"`P[{row}]` is row {row} of N divided by its sum, {int(model.N[row].sum()):,}. "
-           "torch.multinomial draws the next symbol from exactly this row (see the Sample page).")
+st.plotly_chart(
+    figures.row_distribution(
+        P[row],
+        labels,
+        labels[row],
+        title=f"p(next | {labels[row]!r}) at k = {k:g}" + (": how words start" if row == 0 else ""),
+    ),
+    key="count_row_chart",
+)
+st.caption(
+    f"`P[{row}]` is row {row} of N divided by its sum, {int(model.N[row].sum()):,}. "
+    "torch.multinomial draws the next symbol from exactly this row (see the Sample page)."
+)
 
 c1, c2 = st.columns(2)
 with c1:
@@ -80,10 +114,15 @@ with st.expander("How the counting is done: the lecture's loop and this app's on
         f"the same loop: {model.bigrams:,} Python steps for this list. This app encodes the whole list into one tensor "
         "of ids with a boundary between words and counts every pair at once:"
     )
-    st.code("ids = vocab.encode_words(words)                    # . e m m a . o l i v i a . ...\n"
-            "N = torch.bincount(ids[:-1] * V + ids[1:], minlength=V * V).view(V, V)", language="python")
-    st.markdown(f"`N[0, :]` is the first row: the counts of each first letter (row `{b}`); `N[:, 0]` the first column: "
-                "each last letter.")
+    st.code(
+        "ids = vocab.encode_words(words)                    # . e m m a . o l i v i a . ...\n"
+        "N = torch.bincount(ids[:-1] * V + ids[1:], minlength=V * V).view(V, V)",
+        language="python",
+    )
+    st.markdown(
+        f"`N[0, :]` is the first row: the counts of each first letter (row `{b}`); `N[:, 0]` the first column: "
+        "each last letter."
+    )
 
 with st.expander("The counts as a table"):
     table = pd.DataFrame(M[ids][:, ids].tolist(), index=[labels[i] for i in ids], columns=[labels[i] for i in ids])

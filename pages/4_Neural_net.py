@@ -33,33 +33,91 @@ st.markdown(
 
 # --- controls ---------------------------------------------------------------------------------
 c1, c2, c3 = st.columns(3)
-lr = c1.number_input("Learning rate", state.LR_MIN, state.LR_MAX, step=0.1, format="%g", key="lr", persist_state="session",
-                     help="The size of each step. The lecture uses 50 with plain gradient descent; Adam wants about 0.1–1.")
-steps = c2.number_input("Steps", 1, state.STEPS_MAX, key="steps", persist_state="session",
-                        help=f"Full-batch updates per press of Train or Continue (at most {state.STEPS_MAX:,}).")
-reg = c3.number_input("Regularisation", 0.0, state.REG_MAX, step=0.01, format="%g", key="reg", persist_state="session",
-                      help="The loss adds reg × mean(W²), pulling W towards 0: uniform rows, like smoothing (see below).")
+lr = c1.number_input(
+    "Learning rate",
+    state.LR_MIN,
+    state.LR_MAX,
+    step=0.1,
+    format="%g",
+    key="lr",
+    persist_state="session",
+    help="The size of each step. The lecture uses 50 with plain gradient descent; Adam wants about 0.1–1.",
+)
+steps = c2.number_input(
+    "Steps",
+    1,
+    state.STEPS_MAX,
+    key="steps",
+    persist_state="session",
+    help=f"Full-batch updates per press of Train or Continue (at most {state.STEPS_MAX:,}).",
+)
+reg = c3.number_input(
+    "Regularisation",
+    0.0,
+    state.REG_MAX,
+    step=0.01,
+    format="%g",
+    key="reg",
+    persist_state="session",
+    help="The loss adds reg × mean(W²), pulling W towards 0: uniform rows, like smoothing (see below).",
+)
 c4, c5, c6 = st.columns([1.3, 1, 0.7])
 with c4:
-    method = st.segmented_control("Loss computed by", METHODS, format_func=METHOD_LABELS.get, key="method", required=True,
-                                  persist_state="session", help="Three ways to the same loss and gradient (E04, E05; compared below).")
+    method = st.segmented_control(
+        "Loss computed by",
+        METHODS,
+        format_func=METHOD_LABELS.get,
+        key="method",
+        required=True,
+        persist_state="session",
+        help="Three ways to the same loss and gradient (E04, E05; compared below).",
+    )
 with c5:
-    optimizer = st.segmented_control("Optimizer", OPTIMIZERS, format_func=lambda o: OPTIMIZER_LABELS.get(o, o), key="optimizer",
-                                     required=True, persist_state="session", on_change=state.suggest_lr,
-                                     help="Switching moves the learning rate to one that suits the optimizer, unless you typed your own.")
-seed = c6.number_input("Seed of the initial W", 0, key="seed", persist_state="session",
-                       help="W starts as torch.randn((V, V), generator=torch.Generator().manual_seed(seed)), as in the lecture.")
+    optimizer = st.segmented_control(
+        "Optimizer",
+        OPTIMIZERS,
+        format_func=lambda o: OPTIMIZER_LABELS.get(o, o),
+        key="optimizer",
+        required=True,
+        persist_state="session",
+        on_change=state.suggest_lr,
+        help="Switching moves the learning rate to one that suits the optimizer, unless you typed your own.",
+    )
+seed = c6.number_input(
+    "Seed of the initial W",
+    0,
+    key="seed",
+    persist_state="session",
+    help="W starts as torch.randn((V, V), generator=torch.Generator().manual_seed(seed)), as in the lecture.",
+)
 settings = {"lr": lr, "reg": reg, "method": method, "optimizer": optimizer, "seed": seed}
 
 net = training.get(source.id)
 refusal = training.method_refusal(tdata, method)
 with st.container(horizontal=True):
-    train = st.button("Train", type="primary", icon=":material/play_arrow:", key=state.NET_TRAIN, disabled=bool(refusal),
-                      help=f"Start from the seed's W and take {steps:,} steps.")
-    resume = st.button(f"Continue training (+{steps:,} steps)", icon=":material/fast_forward:", key=state.NET_CONTINUE,
-                       disabled=net is None or bool(refusal), help="More steps from the current W, with the settings above.")
-    st.button("Forget the trained net", icon=":material/delete:", key=state.NET_RESET, disabled=net is None,
-              on_click=training.forget, args=(source.id,))
+    train = st.button(
+        "Train",
+        type="primary",
+        icon=":material/play_arrow:",
+        key=state.NET_TRAIN,
+        disabled=bool(refusal),
+        help=f"Start from the seed's W and take {steps:,} steps.",
+    )
+    resume = st.button(
+        f"Continue training (+{steps:,} steps)",
+        icon=":material/fast_forward:",
+        key=state.NET_CONTINUE,
+        disabled=net is None or bool(refusal),
+        help="More steps from the current W, with the settings above.",
+    )
+    st.button(
+        "Forget the trained net",
+        icon=":material/delete:",
+        key=state.NET_RESET,
+        disabled=net is None,
+        on_click=training.forget,
+        args=(source.id,),
+    )
 if refusal:
     st.warning(f"Not with this method: {refusal}.", icon=":material/memory:")
 
@@ -95,8 +153,16 @@ progress_box = st.empty()
 chart_box = st.empty()
 if train or resume:
     try:
-        training.run(source.id, tdata, settings, steps=int(steps), start=net if resume else None, target=target,
-                     progress=progress_box, chart=chart_box)
+        training.run(
+            source.id,
+            tdata,
+            settings,
+            steps=int(steps),
+            start=net if resume else None,
+            target=target,
+            progress=progress_box,
+            chart=chart_box,
+        )
     except training.ServerBusy as busy:
         st.warning(str(busy), icon=":material/hourglass_top:")
     else:
@@ -104,37 +170,71 @@ if train or resume:
     progress_box.empty()
 
 if net is None:
-    chart_box.info("Press **Train** to train the net on this list. The loss curve draws while it trains; the dashed line "
-                   f"is the counting model's NLL at k = 0 ({target:.4f}), the lowest loss any bigram model can reach on it.",
-                   icon=":material/play_arrow:")
+    chart_box.info(
+        "Press **Train** to train the net on this list. The loss curve draws while it trains; the dashed line "
+        f"is the counting model's NLL at k = 0 ({target:.4f}), the lowest loss any bigram model can reach on it.",
+        icon=":material/play_arrow:",
+    )
 else:
-    chart_box.plotly_chart(figures.training_curve(net.history, nll_history=net.nll_history, target=target,
-                                                  title=f"Training loss on {source.title}"), key="net_loss_curve")
+    chart_box.plotly_chart(
+        figures.training_curve(
+            net.history, nll_history=net.nll_history, target=target, title=f"Training loss on {source.title}"
+        ),
+        key="net_loss_curve",
+    )
     s = net.settings
     if net.message:
-        st.error(f"Training stopped: {net.message}. The net keeps its last good W (after {net.steps:,} steps).",
-                 icon=":material/error:")
+        st.error(
+            f"Training stopped: {net.message}. The net keeps its last good W (after {net.steps:,} steps).",
+            icon=":material/error:",
+        )
     elif net.steps and net.loss > net.history[0]:
-        st.warning(f"The loss went up, from {net.history[0]:.4f} to {net.loss:.4f}: each step overshoots the minimum. "
-                   f"The learning rate {s['lr']:g} is too large for {s['optimizer']}; try a smaller one.", icon=":material/trending_up:")
+        st.warning(
+            f"The loss went up, from {net.history[0]:.4f} to {net.loss:.4f}: each step overshoots the minimum. "
+            f"The learning rate {s['lr']:g} is too large for {s['optimizer']}; try a smaller one.",
+            icon=":material/trending_up:",
+        )
     elif not net.finished:
-        st.info(f"The last run was interrupted; the net keeps what it reached ({net.steps:,} steps). "
-                "Continue training to go on.", icon=":material/pause:")
+        st.info(
+            f"The last run was interrupted; the net keeps what it reached ({net.steps:,} steps). "
+            "Continue training to go on.",
+            icon=":material/pause:",
+        )
     m1, m2, m3, m4, m5 = st.columns(5)
-    m1.metric("Steps", f"{net.steps:,}", help=f"lr {s['lr']:g}, reg {s['reg']:g}, {METHOD_LABELS[s['method']]}, {s['optimizer']}")
+    m1.metric(
+        "Steps",
+        f"{net.steps:,}",
+        help=f"lr {s['lr']:g}, reg {s['reg']:g}, {METHOD_LABELS[s['method']]}, {s['optimizer']}",
+    )
     m2.metric("Loss (NLL + reg)", f"{net.loss:.4f}")
-    m3.metric("NLL", f"{net.nll:.4f}", delta=f"{net.nll - target:+.4f} vs counts", delta_color="off",
-              help="The data term alone: the average negative log-likelihood of the list's bigrams under softmax(W).")
-    m4.metric("Counting model NLL, k = 0", f"{target:.4f}", help="The maximum-likelihood optimum: no bigram model does better on this list.")
+    m3.metric(
+        "NLL",
+        f"{net.nll:.4f}",
+        delta=f"{net.nll - target:+.4f} vs counts",
+        delta_color="off",
+        help="The data term alone: the average negative log-likelihood of the list's bigrams under softmax(W).",
+    )
+    m4.metric(
+        "Counting model NLL, k = 0",
+        f"{target:.4f}",
+        help="The maximum-likelihood optimum: no bigram model does better on this list.",
+    )
     ms = net.ms_per_step
-    m5.metric("Time per step", f"{ms:.3g} ms" if ms is not None else "–",
-              help=f"The latest run: {net.last_run_steps:,} steps in {net.last_run_seconds:.2f} s of wall time, redrawing "
-                   f"the chart included, {METHOD_LABELS[s['method']]}. The comparison below times the methods alone.")
+    m5.metric(
+        "Time per step",
+        f"{ms:.3g} ms" if ms is not None else "–",
+        help=f"The latest run: {net.last_run_steps:,} steps in {net.last_run_seconds:.2f} s of wall time, redrawing "
+        f"the chart included, {METHOD_LABELS[s['method']]}. The comparison below times the methods alone.",
+    )
     if s["reg"] == 0:
-        st.caption(f"With reg = 0 the NLL tends to the counting model's {target:.4f}: the net is learning the same P by a slower road.")
+        st.caption(
+            f"With reg = 0 the NLL tends to the counting model's {target:.4f}: the net is learning the same P by a slower road."
+        )
     else:
-        st.caption(f"With reg = {s['reg']:g} the NLL levels off above the counting model's {target:.4f}: the regulariser "
-                   "costs some fit on the list, exactly as smoothing does (see the last section).")
+        st.caption(
+            f"With reg = {s['reg']:g} the NLL levels off above the counting model's {target:.4f}: the regulariser "
+            "costs some fit on the list, exactly as smoothing does (see the last section)."
+        )
 
     # --- the net against the counts ------------------------------------------------------------
     st.subheader("softmax(W) against the counting model's P")
@@ -142,9 +242,12 @@ else:
     gap = largest_gap(Pnet, P0)
     left, right = st.columns([1.15, 1])
     with left:
-        st.plotly_chart(figures.net_difference_heatmap(Pnet - P0, labels, ids=ids,
-                                                       title="softmax(W) − P at k = 0 (red: the net gives less)"),
-                        key="net_difference")
+        st.plotly_chart(
+            figures.net_difference_heatmap(
+                Pnet - P0, labels, ids=ids, title="softmax(W) − P at k = 0 (red: the net gives less)"
+            ),
+            key="net_difference",
+        )
         if len(ids) < V:
             st.caption(f"The boundary and the {len(ids) - 1} most frequent of {V:,} symbols.")
     with right:
@@ -152,23 +255,39 @@ else:
             f"Largest gap: **`{model.vocab.pair_label(gap.row, gap.col)}`**, p({labels[gap.col]!r} | {labels[gap.row]!r}) "
             f"= **{gap.net:.4f}** in the net against **{gap.counts:.4f}** from the counts."
         )
-        row = st.selectbox("Previous symbol", list(range(V)), index=gap.row,
-                           format_func=lambda i: f"{labels[i]!r}" + (" (start of word)" if i == 0 else ""),
-                           key=state.NET_ROW, persist_state="session")
-        st.plotly_chart(figures.row_distribution(Pnet[row], labels, labels[row], compare=P0[row],
-                                                 names=("net: softmax(W)", "counts: P at k = 0")), key="net_row_chart")
-        st.caption("Rows used rarely in the list give the net little gradient, so they move least: they are where the "
-                   "net and the counts still differ after training, and where the regulariser pulls hardest towards uniform.")
+        row = st.selectbox(
+            "Previous symbol",
+            list(range(V)),
+            index=gap.row,
+            format_func=lambda i: f"{labels[i]!r}" + (" (start of word)" if i == 0 else ""),
+            key=state.NET_ROW,
+            persist_state="session",
+        )
+        st.plotly_chart(
+            figures.row_distribution(
+                Pnet[row], labels, labels[row], compare=P0[row], names=("net: softmax(W)", "counts: P at k = 0")
+            ),
+            key="net_row_chart",
+        )
+        st.caption(
+            "Rows used rarely in the list give the net little gradient, so they move least: they are where the "
+            "net and the counts still differ after training, and where the regulariser pulls hardest towards uniform."
+        )
 
 # --- inside the net -------------------------------------------------------------------------------
 st.subheader("One symbol through the net")
 W = net.W if net is not None else init_weights(V, seed)
-x = st.selectbox("Input symbol x", list(range(V)), index=min(1, V - 1),
-                 format_func=lambda i: f"{labels[i]!r}" + (" (start of word)" if i == 0 else ""), key=state.NET_SYMBOL,
-                 persist_state="session")
+x = st.selectbox(
+    "Input symbol x",
+    list(range(V)),
+    index=min(1, V - 1),
+    format_func=lambda i: f"{labels[i]!r}" + (" (start of word)" if i == 0 else ""),
+    key=state.NET_SYMBOL,
+    persist_state="session",
+)
 fp = forward_one(W, x)
 st.markdown(
-    f"**Why one-hot?** An id is a name, not an amount: `{labels[x]!r}` = {x} is not \"{x} times\" anything, and feeding "
+    f'**Why one-hot?** An id is a name, not an amount: `{labels[x]!r}` = {x} is not "{x} times" anything, and feeding '
     f"the number itself would make a bigger id push harder. One-hot turns it into a vector of size V = {V} with a single 1 "
     f"at position {x}; `.float()` because it is multiplied by W, which is float."
 )
@@ -180,18 +299,27 @@ st.markdown(
     f"max |one_hot(x) @ W − W[x]| = **{fp.pluck_error:g}**. That row is then turned into probabilities: logits are "
     "log-counts, exp gives positive counts, dividing by their sum gives probabilities — together, **softmax**."
 )
-table = pd.DataFrame({
-    "next symbol": [labels[j] for j in show],
-    "one_hot(x) @ W": [float(fp.logits_onehot[j]) for j in show],
-    "W[x]": [float(fp.logits_index[j]) for j in show],
-    "exp → counts": [float(fp.counts[j]) for j in show],
-    "÷ sum → p": [float(fp.probs[j]) for j in show],
-    "counts model P": [float(P0[x, j]) for j in show],
-})
-st.dataframe(table, hide_index=True, width="stretch", height=min(36 * len(show) + 40, 420),
-             column_config={c: st.column_config.NumberColumn(format="%.4f") for c in table.columns[1:]})
-st.caption(f"The counts in row {x} sum to {float(fp.counts.sum()):.3g}; p sums to 1. Compare the last two columns: "
-           + ("after training they nearly agree." if net is not None else "before training, W is random and so is p."))
+table = pd.DataFrame(
+    {
+        "next symbol": [labels[j] for j in show],
+        "one_hot(x) @ W": [float(fp.logits_onehot[j]) for j in show],
+        "W[x]": [float(fp.logits_index[j]) for j in show],
+        "exp → counts": [float(fp.counts[j]) for j in show],
+        "÷ sum → p": [float(fp.probs[j]) for j in show],
+        "counts model P": [float(P0[x, j]) for j in show],
+    }
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=min(36 * len(show) + 40, 420),
+    column_config={c: st.column_config.NumberColumn(format="%.4f") for c in table.columns[1:]},
+)
+st.caption(
+    f"The counts in row {x} sum to {float(fp.counts.sum()):.3g}; p sums to 1. Compare the last two columns: "
+    + ("after training they nearly agree." if net is not None else "before training, W is random and so is p.")
+)
 
 # --- E04 / E05 ------------------------------------------------------------------------------------
 st.subheader("Three ways to the same loss")
@@ -212,27 +340,38 @@ comparison = training.last_comparison(source.id)
 if comparison is not None:
     base = comparison.checks[0]
     fastest = min(c.ms_per_call for c in comparison.checks)
-    st.dataframe(pd.DataFrame({
-        "method": [METHOD_LABELS[c.method] for c in comparison.checks],
-        "loss": [c.loss for c in comparison.checks],
-        "|loss − first|": [abs(c.loss - base.loss) for c in comparison.checks],
-        "max |grad − first|": [c.max_grad_diff for c in comparison.checks],
-        "ms per step": [c.ms_per_call for c in comparison.checks],
-        "× the fastest": [c.ms_per_call / fastest for c in comparison.checks],
-    }), hide_index=True, width="stretch",
-        column_config={"loss": st.column_config.NumberColumn(format="%.6f"),
-                       "|loss − first|": st.column_config.NumberColumn(format="%.1e"),
-                       "max |grad − first|": st.column_config.NumberColumn(format="%.1e"),
-                       "ms per step": st.column_config.NumberColumn(format="%.3g"),
-                       "× the fastest": st.column_config.NumberColumn(format="%.0f×")})
-    st.caption(f"At {comparison.at}, reg = {comparison.reg:g}, {comparison.bigrams:,} bigrams. The differences are float32 "
-               "rounding (about 1e-6): the same loss, the same gradient. Time: one loss-and-gradient evaluation, i.e. one step.")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "method": [METHOD_LABELS[c.method] for c in comparison.checks],
+                "loss": [c.loss for c in comparison.checks],
+                "|loss − first|": [abs(c.loss - base.loss) for c in comparison.checks],
+                "max |grad − first|": [c.max_grad_diff for c in comparison.checks],
+                "ms per step": [c.ms_per_call for c in comparison.checks],
+                "× the fastest": [c.ms_per_call / fastest for c in comparison.checks],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "loss": st.column_config.NumberColumn(format="%.6f"),
+            "|loss − first|": st.column_config.NumberColumn(format="%.1e"),
+            "max |grad − first|": st.column_config.NumberColumn(format="%.1e"),
+            "ms per step": st.column_config.NumberColumn(format="%.3g"),
+            "× the fastest": st.column_config.NumberColumn(format="%.0f×"),
+        },
+    )
+    st.caption(
+        f"At {comparison.at}, reg = {comparison.reg:g}, {comparison.bigrams:,} bigrams. The differences are float32 "
+        "rounding (about 1e-6): the same loss, the same gradient. Time: one loss-and-gradient evaluation, i.e. one step."
+    )
     for m, why in comparison.skipped.items():
         st.caption(f"{METHOD_LABELS[m]} was not run: {why}.")
 
 # --- regularisation = smoothing -------------------------------------------------------------------
-sweep_box = st.expander("Why regularise? It is smoothing in disguise", icon=":material/blur_on:", key=state.NET_SWEEP,
-                        on_change="rerun")
+sweep_box = st.expander(
+    "Why regularise? It is smoothing in disguise", icon=":material/blur_on:", key=state.NET_SWEEP, on_change="rerun"
+)
 with sweep_box:
     st.markdown(
         "reg × mean(W²) is smallest at W = 0, where every logit is equal and every row of softmax(W) is **uniform**. "
@@ -245,20 +384,34 @@ with sweep_box:
             st.info(f"This list has {V:,} symbols: training a net at each strength would take too long here.")
         else:
             rows = training.sweep(source.id, tdata)
-            st.plotly_chart(figures.regularisation_curve([(r.point.reg, r.point.nll) for r in rows], target=target,
-                                                         uniform=math.log(V), current=float(reg)), key="net_reg_curve")
-            st.dataframe(pd.DataFrame({
-                "reg": [r.point.reg for r in rows],
-                "NLL (data term)": [r.point.nll for r in rows],
-                "mean row entropy": [r.point.entropy for r in rows],
-                "same NLL as smoothing k ≈": [r.k for r in rows],
-            }), hide_index=True, width="stretch",
-                column_config={"reg": st.column_config.NumberColumn(format="%g"),
-                               "NLL (data term)": st.column_config.NumberColumn(format="%.4f"),
-                               "mean row entropy": st.column_config.NumberColumn(format="%.4f"),
-                               "same NLL as smoothing k ≈": st.column_config.NumberColumn(format="%.3g")})
-            st.caption(f"Each net: {training.SWEEP_STEPS} steps of Adam (lr {training.SWEEP_LR:g}) on the counts form. Row "
-                       f"entropy is log V = {math.log(V):.3f} for uniform rows; weighted by how often each row is used.")
+            st.plotly_chart(
+                figures.regularisation_curve(
+                    [(r.point.reg, r.point.nll) for r in rows], target=target, uniform=math.log(V), current=float(reg)
+                ),
+                key="net_reg_curve",
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "reg": [r.point.reg for r in rows],
+                        "NLL (data term)": [r.point.nll for r in rows],
+                        "mean row entropy": [r.point.entropy for r in rows],
+                        "same NLL as smoothing k ≈": [r.k for r in rows],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "reg": st.column_config.NumberColumn(format="%g"),
+                    "NLL (data term)": st.column_config.NumberColumn(format="%.4f"),
+                    "mean row entropy": st.column_config.NumberColumn(format="%.4f"),
+                    "same NLL as smoothing k ≈": st.column_config.NumberColumn(format="%.3g"),
+                },
+            )
+            st.caption(
+                f"Each net: {training.SWEEP_STEPS} steps of Adam (lr {training.SWEEP_LR:g}) on the counts form. Row "
+                f"entropy is log V = {math.log(V):.3f} for uniform rows; weighted by how often each row is used."
+            )
             shown = [r for r in rows if r.point.reg in (0.0, 1.0, 100.0)]
             middle = next(r for r in shown if r.point.reg == 1.0)
             picks = {f"net, reg = {r.point.reg:g}": r.point.P[x] for r in shown[:2]}
@@ -266,14 +419,25 @@ with sweep_box:
                 k_eq = float(f"{middle.k:.3g}")
                 picks[f"counts smoothed, k = {k_eq:g}"] = data.probabilities(source.id, k_eq, model)[x]
             picks[f"net, reg = {shown[2].point.reg:g}"] = shown[2].point.P[x]
-            st.plotly_chart(figures.distributions(picks, labels, labels[x], uniform=True,
-                                                  colors=["#08306b", "#2171b5", figures.ORANGE, "#9ecae1"],
-                                                  title=f"p(next | {labels[x]!r}) as reg grows: towards uniform"),
-                            key="net_reg_rows")
+            st.plotly_chart(
+                figures.distributions(
+                    picks,
+                    labels,
+                    labels[x],
+                    uniform=True,
+                    colors=["#08306b", "#2171b5", figures.ORANGE, "#9ecae1"],
+                    title=f"p(next | {labels[x]!r}) as reg grows: towards uniform",
+                ),
+                key="net_reg_rows",
+            )
             if middle.k is not None:
-                st.caption(f"The orange bars are the counting model smoothed with k = {k_eq:g}, the smoothing that costs the "
-                           f"same loss as reg = 1: they follow the net's reg = 1 bars closely (not exactly: the two pulls towards uniform "
-                           "are shaped differently). Change the input symbol above to see another row.")
+                st.caption(
+                    f"The orange bars are the counting model smoothed with k = {k_eq:g}, the smoothing that costs the "
+                    f"same loss as reg = 1: they follow the net's reg = 1 bars closely (not exactly: the two pulls towards uniform "
+                    "are shaped differently). Change the input symbol above to see another row."
+                )
     else:
-        st.caption("Open this to train a net at each of "
-                   f"{', '.join(f'{r:g}' for r in training.SWEEP_REGS)} and see the loss and the rows move towards uniform.")
+        st.caption(
+            "Open this to train a net at each of "
+            f"{', '.join(f'{r:g}' for r in training.SWEEP_REGS)} and see the loss and the rows move towards uniform."
+        )

@@ -31,12 +31,14 @@ def _random() -> bytes:
 def _million() -> bytes:
     rng = random.Random(5)
     letters = "abcdefghijklmnopqrstuvwxyz"
-    return "\n".join("".join(rng.choice(letters) for _ in range(rng.randrange(3, 9))) for _ in range(1_000_000)).encode()
+    return "\n".join(
+        "".join(rng.choice(letters) for _ in range(rng.randrange(3, 9))) for _ in range(1_000_000)
+    ).encode()
 
 
 def _many_symbols(n: int) -> bytes:
     chars = [chr(0x4E00 + i) for i in range(n)]
-    return "\n".join("".join(chars[i:i + 3]) for i in range(0, n, 3)).encode()
+    return "\n".join("".join(chars[i : i + 3]) for i in range(0, n, 3)).encode()
 
 
 CASES = {
@@ -58,6 +60,10 @@ CASES = {
 
 SLOW_CASES = {
     "a million words": ("million.txt", _million, ("ok", 1_000_000)),
-    "thousands of distinct symbols (3,500)": ("cjk.txt", lambda: _many_symbols(3500), ("error", "distinct symbols, more than the limit")),
+    "thousands of distinct symbols (3,500)": (
+        "cjk.txt",
+        lambda: _many_symbols(3500),
+        ("error", "distinct symbols, more than the limit"),
+    ),
     "2,000 distinct symbols": ("cjk2000.txt", lambda: _many_symbols(2000), ("ok", 667)),
 }

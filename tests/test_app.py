@@ -1,8 +1,8 @@
 """The app as a person uses it, through Streamlit's AppTest: pages, the list picker, uploads, links."""
 
 import pytest
-
 from apputil import open_page, upload
+
 from ui.sidebar import PAGES
 
 PAGE_FILES = [p.file for p in PAGES if p.file != "app.py"]
@@ -40,7 +40,7 @@ def test_switching_built_in_list_changes_every_number():
 
 def test_upload_replaces_the_list_and_survives_page_switches():
     at = open_page()
-    upload(at, "mine.txt", "Zoë\nzoe\nann\n\nann\n".encode("utf-8"))
+    upload(at, "mine.txt", "Zoë\nzoe\nann\n\nann\n".encode())
     assert not at.exception
     assert metrics(at)["Words"] == "4"
     for page in PAGE_FILES:
@@ -102,6 +102,14 @@ def test_two_sessions_never_see_each_others_lists_or_models():
 def test_home_answers_the_probability_and_linear_algebra_questions():
     at = open_page()
     text = " ".join(m.value for m in at.markdown)
-    for phrase in ("**joint**", "**marginal**", "**conditional**", "**Bayes' rule**", "**independence**",
-                   "torch.linalg.eig(P.T)", "new in Python 3.8", "average NLL"):
+    for phrase in (
+        "**joint**",
+        "**marginal**",
+        "**conditional**",
+        "**Bayes' rule**",
+        "**independence**",
+        "torch.linalg.eig(P.T)",
+        "new in Python 3.8",
+        "average NLL",
+    ):
         assert phrase in text, phrase

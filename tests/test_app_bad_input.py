@@ -1,7 +1,6 @@
 """The bad-input catalogue through the app: a one-line error in the sidebar, the previous list kept, no traceback."""
 
 import pytest
-
 from apputil import open_page, upload
 from badinput import CASES, SLOW_CASES
 

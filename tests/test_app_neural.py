@@ -115,8 +115,10 @@ def test_a_full_server_turns_the_run_away_with_a_warning():
     try:
         assert all(held)
         at = train(open_page(PAGE), steps=10)
-        assert any(f"{slots.limit} other training runs are in progress on this server; try again in a few seconds" in w.value
-                   for w in at.warning)
+        assert any(
+            f"{slots.limit} other training runs are in progress on this server; try again in a few seconds" in w.value
+            for w in at.warning
+        )
         assert net_of(at) is None
     finally:
         for _ in held:

@@ -2,8 +2,8 @@
 
 import pytest
 import torch
-
 from apputil import open_page
+
 from bigram import LECTURE_SEED, CountModel, net_probabilities, sample
 from bigram.builtin import default_list
 from bigram.wordlist import read_words
@@ -55,10 +55,17 @@ def test_lecture_preset_sets_the_lectures_settings_and_words(names_model):
     at.button(key=state.SAMPLE_PRESET).click().run()
     assert not at.exception
     ss = at.session_state
-    assert (ss["seed"], ss["k"], ss["mode"], ss["temperature"], ss["source"]) == (LECTURE_SEED, 1.0, "sequential", 1.0, "counts")
+    assert (ss["seed"], ss["k"], ss["mode"], ss["temperature"], ss["source"]) == (
+        LECTURE_SEED,
+        1.0,
+        "sequential",
+        1.0,
+        "counts",
+    )
     assert ss["max_len"] == state.MAX_LEN_MAX
-    expected = sample(names_model.probabilities(1.0), names_model.vocab, len(words(at)), seed=LECTURE_SEED,
-                      max_len=state.MAX_LEN_MAX)
+    expected = sample(
+        names_model.probabilities(1.0), names_model.vocab, len(words(at)), seed=LECTURE_SEED, max_len=state.MAX_LEN_MAX
+    )
     assert words(at) == [s.word for s in expected]  # exactly the lecture's loop at add-one smoothing
 
 
@@ -95,8 +102,13 @@ def test_net_source_samples_the_trained_net(names_model):
     at.radio(key="source").set_value("net").run()
     assert not at.exception and not at.warning
     assert any("Trained net" in c.value for c in at.caption)
-    expected = sample(net_probabilities(W), names_model.vocab, len(words(at)), seed=LECTURE_SEED,
-                      max_len=state.SETTINGS["max_len"].default)
+    expected = sample(
+        net_probabilities(W),
+        names_model.vocab,
+        len(words(at)),
+        seed=LECTURE_SEED,
+        max_len=state.SETTINGS["max_len"].default,
+    )
     assert words(at) == [s.word for s in expected]
     log_p = at.dataframe[0].value["log p"]
     assert (log_p < 0).all() and torch.isfinite(torch.tensor(list(log_p))).all()

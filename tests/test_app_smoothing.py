@@ -4,8 +4,8 @@ import statistics
 import time
 
 import pytest
-
 from apputil import open_page
+
 from bigram import CountModel
 from bigram.builtin import default_list
 from bigram.wordlist import read_words

@@ -1,8 +1,8 @@
 """The bad-input catalogue at the package and CLI level: every case gets its documented outcome."""
 
 import pytest
-
 from badinput import CASES, SLOW_CASES
+
 from bigram import BigramError, CountModel, parse_words, sample, score_word
 from bigram.cli import main
 

@@ -16,7 +16,7 @@ def test_size_of_counts_tensor_storage_and_containers():
 
 def test_evicts_least_recently_used_by_entries_and_bytes():
     c = BoundedCache("t", max_entries=3, max_bytes=10_000)
-    make = lambda n: (lambda: torch.zeros(n, dtype=torch.uint8))  # noqa: E731
+    make = lambda n: lambda: torch.zeros(n, dtype=torch.uint8)  # noqa: E731
     c.get("a", make(4000))
     c.get("b", make(4000))
     c.get("a", make(4000))  # a is now the most recent

@@ -65,7 +65,10 @@ def test_sample_is_reproducible(capsys):
 
 
 def test_train_methods_agree(capsys, small):
-    outs = {m: run_json(capsys, "train", small, "--steps", "20", "--lr", "10", "--method", m) for m in ("onehot", "index", "counts")}
+    outs = {
+        m: run_json(capsys, "train", small, "--steps", "20", "--lr", "10", "--method", m)
+        for m in ("onehot", "index", "counts")
+    }
     for out in outs.values():
         assert len(out["history"]) == 21 and out["loss"] == out["history"][-1]
         assert out["loss"] == pytest.approx(outs["onehot"]["loss"], abs=1e-5)
@@ -92,11 +95,22 @@ def test_errors_are_one_line_with_status_2(capsys, argv, message):
 
 
 def test_module_entry_point_on_a_clean_process():
-    proc = subprocess.run([sys.executable, "-m", "bigram", "score", "data/names.txt", "--smoothing", "1", "--json"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bigram", "score", "data/names.txt", "--smoothing", "1", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert set(json.loads(proc.stdout)) >= {"nll", "perplexity", "bigrams"}
-    bad = subprocess.run([sys.executable, "-m", "bigram", "stats", "data/nothing.txt"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "bigram", "stats", "data/nothing.txt"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
 
 
@@ -107,7 +121,9 @@ def test_longer_contexts_on_the_command_line(capsys, small):
     assert single["bigrams"] == 21 - 4  # single padding skips each word's first symbol
     out = run_json(capsys, "sample", small, "--context", "3", "-n", "4", "--smoothing", "0")
     assert set(out["samples"]) <= {"emma", "olivia", "ava"}  # at k = 0 a 4-gram of this list only replays its words
-    trained = run_json(capsys, "train", small, "--context", "2", "--steps", "300", "--optimizer", "adam", "--lr", "0.5", "--reg", "0")
+    trained = run_json(
+        capsys, "train", small, "--context", "2", "--steps", "300", "--optimizer", "adam", "--lr", "0.5", "--reg", "0"
+    )
     assert trained["context"] == 2 and trained["nll"] < trained["history"][0]
     assert trained["nll"] == pytest.approx(trained["counting_nll"], abs=0.05)
 

@@ -3,11 +3,10 @@
 import math
 
 import pytest
-import torch
+from reference import ref_nll
 
 from bigram import CountModel, evaluate
 from bigram.compare import closest_smoothing, compare_lists, fit_weights, smoothing_for_regularisation
-from reference import ref_nll
 
 A = ["anna", "annie", "hanna", "ann", "nina"]
 B = ["smith", "schmidt", "smythe", "thistle", "smiths"]

@@ -6,6 +6,7 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import BOUNDARY, ref_counts, ref_nll, ref_probability, to_id
 
 from bigram import (
     BigramError,
@@ -17,7 +18,6 @@ from bigram import (
     smoothed_log_probabilities,
     smoothed_probabilities,
 )
-from reference import BOUNDARY, ref_counts, ref_nll, ref_probability, to_id
 
 # Words over a small alphabet that includes '.', so the boundary relabelling is exercised too.
 word_lists = st.lists(st.text(alphabet="abc.éz", min_size=1, max_size=8), min_size=1, max_size=30)

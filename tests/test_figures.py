@@ -51,7 +51,9 @@ def test_top_symbols_keeps_the_boundary_and_the_most_frequent():
 
 def test_row_distribution_with_comparison():
     m = model()
-    fig = figures.row_distribution(m.probabilities(0)[0], m.vocab.itos, ".", compare=m.probabilities(5)[0], names=("k=0", "k=5"))
+    fig = figures.row_distribution(
+        m.probabilities(0)[0], m.vocab.itos, ".", compare=m.probabilities(5)[0], names=("k=0", "k=5")
+    )
     assert [t.name for t in fig.data] == ["k=0", "k=5"]
     assert math.isclose(sum(fig.data[0].y), 1.0, rel_tol=1e-6) and math.isclose(sum(fig.data[1].y), 1.0, rel_tol=1e-6)
 

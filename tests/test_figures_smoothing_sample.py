@@ -21,6 +21,7 @@ def model():
 
 # --- figures -------------------------------------------------------------------------------
 
+
 def test_probability_heatmap_log_colours_and_crossed_zeros():
     m = model()
     P = m.probabilities(0.0)
@@ -74,8 +75,9 @@ def test_keepdim_sums_bars_and_markers():
 
 
 def test_before_after_bars():
-    fig = figures.before_after_bars(torch.tensor([0.0, 1.0]), torch.tensor([0.25, 0.75]), ["a", "b"], "q",
-                                    names=("k = 0", "k = 1"), title="t")
+    fig = figures.before_after_bars(
+        torch.tensor([0.0, 1.0]), torch.tensor([0.25, 0.75]), ["a", "b"], "q", names=("k = 0", "k = 1"), title="t"
+    )
     before, after = fig.data
     assert (before.name, after.name) == ("k = 0", "k = 1")
     assert list(before.y) == [0.0, 1.0] and list(after.y) == [0.25, 0.75]
@@ -97,14 +99,17 @@ def test_nll_against_k_log_axis_and_star():
 def test_fast_builders_do_not_use_the_large_template():
     # Redrawn at every slider step: the plotly_white template alone costs ~20 ms a figure.
     m = model()
-    for fig in (figures.probability_heatmap(m.probabilities(1.0), m.vocab.itos),
-                figures.keepdim_sums(torch.ones(3), torch.ones(3), list("abc")),
-                figures.before_after_bars(torch.ones(2), torch.ones(2), list("ab"), "a"),
-                figures.nll_against_k([(0.0, 2.0)])):
+    for fig in (
+        figures.probability_heatmap(m.probabilities(1.0), m.vocab.itos),
+        figures.keepdim_sums(torch.ones(3), torch.ones(3), list("abc")),
+        figures.before_after_bars(torch.ones(2), torch.ones(2), list("ab"), "a"),
+        figures.nll_against_k([(0.0, 2.0)]),
+    ):
         assert fig.layout.template != pio.templates["plotly_white"]
 
 
 # --- sampling helpers ----------------------------------------------------------------------
+
 
 def test_draw_is_torch_multinomial_with_a_seeded_generator():
     p = torch.tensor([0.1, 0.0, 0.6, 0.3])
@@ -123,8 +128,15 @@ def test_draw_counts_add_up_and_approach_p():
     assert torch.allclose(counts.double() / 100_000, p.double(), atol=0.01)
 
 
-@pytest.mark.parametrize("p, n", [(torch.tensor([0.0, 0.0]), 5), (torch.tensor([0.5, -0.1]), 5),
-                                  (torch.tensor([[0.5, 0.5]]), 5), (torch.tensor([0.5, 0.5]), 0)])
+@pytest.mark.parametrize(
+    "p, n",
+    [
+        (torch.tensor([0.0, 0.0]), 5),
+        (torch.tensor([0.5, -0.1]), 5),
+        (torch.tensor([[0.5, 0.5]]), 5),
+        (torch.tensor([0.5, 0.5]), 0),
+    ],
+)
 def test_draw_refuses_bad_input_in_one_line(p, n):
     with pytest.raises(BigramError):
         draw(p, n)
@@ -135,7 +147,9 @@ def test_log_probability_of_samples_matches_score_word():
     logP = m.log_probabilities(1.0)
     for s in sample(m.probabilities(1.0), m.vocab, 30, seed=3):
         if not s.truncated and s.word:  # score_word refuses the empty word; log_probability gives it log p(. | .)
-            assert math.isclose(log_probability(s, logP), score_word(s.word, logP, m.vocab).log_likelihood, rel_tol=1e-12)
+            assert math.isclose(
+                log_probability(s, logP), score_word(s.word, logP, m.vocab).log_likelihood, rel_tol=1e-12
+            )
 
 
 def test_log_probability_of_a_truncated_sample_scores_only_what_was_drawn():
@@ -157,6 +171,7 @@ def test_net_log_probabilities_are_exact_logs_of_softmax():
 
 
 # --- word cleaning and state helpers -------------------------------------------------------
+
 
 def test_clean_word_is_the_lists_cleaning():
     assert clean_word("  Emma ") == "emma"

@@ -5,7 +5,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bigram import BigramError, CountModel, parse_words, score_word, sample
+from bigram import BigramError, CountModel, parse_words, sample, score_word
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -50,6 +50,10 @@ def test_arbitrary_unicode_text_and_csv(text, name):
 
 
 @FUZZ
-@given(st.lists(st.text(min_size=1, max_size=12).filter(lambda w: w.strip() == w and "\x00" not in w), min_size=1, max_size=40))
+@given(
+    st.lists(
+        st.text(min_size=1, max_size=12).filter(lambda w: w.strip() == w and "\x00" not in w), min_size=1, max_size=40
+    )
+)
 def test_counts_of_arbitrary_words(words):
     check_identities(words)

@@ -37,17 +37,20 @@ def test_probabilities_agree_across_kinds():
     assert torch.allclose(probs.log_probabilities(), m.log_probabilities(1), atol=1e-6)
 
 
-@pytest.mark.parametrize("data, name, message", [
-    (b"", "x.csv", "empty"),
-    (b"counts:context=1,.,a\n.,0,1,5\na,1,0\n", "x.csv", "one value per symbol"),
-    (b"counts:context=1,.,a\n.,0,1\n", "x.csv", "need \\(2, 2\\)"),
-    (b"counts:context=1,.,a\n.,0,-1\na,1,0\n", "x.csv", "must not be negative"),
-    (b"probabilities:context=1,.,a\n.,0.5,0.2\na,1,0\n", "x.csv", "sum to 1"),
-    (b"counts:context=1,.,b,a\n.,0,1,1\nb,0,0,0\na,1,0,0\n", "x.csv", "code-point order"),
-    (b"pickle,.,a\n.,0,1\n", "x.csv", "must say what it holds"),
-    (b"\x80\x04\x95 pickle bytes", "model.pkl", "must be .safetensors or .csv"),
-    (b"12345678{not json", "m.safetensors", "not a readable safetensors file"),
-])
+@pytest.mark.parametrize(
+    "data, name, message",
+    [
+        (b"", "x.csv", "empty"),
+        (b"counts:context=1,.,a\n.,0,1,5\na,1,0\n", "x.csv", "one value per symbol"),
+        (b"counts:context=1,.,a\n.,0,1\n", "x.csv", "need \\(2, 2\\)"),
+        (b"counts:context=1,.,a\n.,0,-1\na,1,0\n", "x.csv", "must not be negative"),
+        (b"probabilities:context=1,.,a\n.,0.5,0.2\na,1,0\n", "x.csv", "sum to 1"),
+        (b"counts:context=1,.,b,a\n.,0,1,1\nb,0,0,0\na,1,0,0\n", "x.csv", "code-point order"),
+        (b"pickle,.,a\n.,0,1\n", "x.csv", "must say what it holds"),
+        (b"\x80\x04\x95 pickle bytes", "model.pkl", "must be .safetensors or .csv"),
+        (b"12345678{not json", "m.safetensors", "not a readable safetensors file"),
+    ],
+)
 def test_refusals(data, name, message):
     with pytest.raises(BigramError, match=message):
         load_model_bytes(data, name)

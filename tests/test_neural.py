@@ -65,8 +65,11 @@ def test_init_is_the_lectures_randn():
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.text(alphabet="abcd.", min_size=1, max_size=6), min_size=1, max_size=20),
-       st.floats(0, 0.5), st.integers(0, 2**31 - 1))
+@given(
+    st.lists(st.text(alphabet="abcd.", min_size=1, max_size=6), min_size=1, max_size=20),
+    st.floats(0, 0.5),
+    st.integers(0, 2**31 - 1),
+)
 def test_three_methods_give_the_same_loss_and_gradient(words, reg, seed):
     _, data = data_for(words)
     W = init_weights(data.V, seed).double()
@@ -112,9 +115,11 @@ def test_regularisation_levels_off_above_the_optimum_and_flattens_rows():
     free = train(data, 1500, lr=0.3, reg=0.0, optimizer="adam")
     held = train(data, 1500, lr=0.3, reg=1.0, optimizer="adam")
     assert held.nll > free.nll + 0.05
+
     def entropy(W):
         P = net_probabilities(W).double()
         return -(P * P.clamp_min(1e-30).log()).sum(1).mean().item()
+
     assert entropy(held.W) > entropy(free.W)
 
 

@@ -17,7 +17,7 @@ def ref_ngrams(words, context, padding):
     for w in words:
         chs = [B] * (context if padding == "full" else 1) + list(w) + [B]
         for i in range(len(chs) - context):
-            yield tuple(chs[i:i + context]), chs[i + context]
+            yield tuple(chs[i : i + context]), chs[i + context]
 
 
 def ref_nll(train, evalw, context, padding, k, chars):
@@ -57,7 +57,13 @@ def test_counts_match_the_loop(words, context, padding):
 
 
 @settings(max_examples=40, deadline=None)
-@given(words_st, words_st, st.sampled_from([1, 2, 3]), st.sampled_from(["full", "single"]), st.sampled_from([0.0, 0.1, 1.0]))
+@given(
+    words_st,
+    words_st,
+    st.sampled_from([1, 2, 3]),
+    st.sampled_from(["full", "single"]),
+    st.sampled_from([0.0, 0.1, 1.0]),
+)
 def test_nll_matches_the_loop(train, other, context, padding, k):
     vocab = Vocab.from_words(train + other)
     m = NgramModel.from_words(train, context, padding, vocab=vocab)
@@ -125,6 +131,7 @@ def test_neural_trigram_reaches_the_counting_trigram():
     assert tuple(t.W.shape) == tuple(data.N.shape)
     assert optimum - 1e-9 <= t.nll_history[-1] < optimum + 0.01
     from bigram import loss_and_grad
+
     a = loss_and_grad(t.W.double(), data, 0.1, "index")
     b = loss_and_grad(t.W.double(), data, 0.1, "counts")
     assert a[0] == pytest.approx(b[0], rel=1e-9) and torch.allclose(a[2], b[2], atol=1e-12)

@@ -2,10 +2,10 @@
 
 import pytest
 import torch
+from reference import ref_bigrams
 
 from bigram import CountModel
 from bigram.probability import pair_facts, stationary_distribution
-from reference import ref_bigrams
 
 WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "anna", "hannah"]
 

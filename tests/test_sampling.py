@@ -91,11 +91,14 @@ def test_temperature_sharpens_and_flattens():
     assert hot < normal
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"mode": "parallel"}, "mode must be one of"),
-    ({"temperature": 0}, "temperature must be a number > 0"),
-    ({"max_len": 0}, "maximum length must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"mode": "parallel"}, "mode must be one of"),
+        ({"temperature": 0}, "temperature must be a number > 0"),
+        ({"max_len": 0}, "maximum length must be at least 1"),
+    ],
+)
 def test_bad_settings_are_refused(kwargs, message):
     m = CountModel.from_words(WORDS)
     with pytest.raises(BigramError, match=message):

@@ -56,8 +56,13 @@ lines = st.lists(st.text(alphabet=ALPHABET, max_size=8), min_size=1, max_size=40
 
 
 @settings(max_examples=150, deadline=None)
-@given(lines, st.lists(st.sampled_from(SEPARATORS), min_size=1, max_size=3), st.integers(4, 40),
-       st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]), st.booleans())
+@given(
+    lines,
+    st.lists(st.sampled_from(SEPARATORS), min_size=1, max_size=3),
+    st.integers(4, 40),
+    st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]),
+    st.booleans(),
+)
 @example(["ab", "cd"], ["\r\n"], 4, "utf-8", False)  # "ab\r" | "\ncd": the CRLF is cut in two
 @example(["aé", "中😀"], ["\n"], 4, "utf-8", True)  # both multi-byte characters straddle a boundary
 def test_streamed_counts_equal_the_whole_file(words, seps, chunk_bytes, encoding, trailing_break):
@@ -123,8 +128,14 @@ def test_the_datas_own_dot_is_a_symbol_and_the_boundary_moves():
 
 
 def test_refusals_are_the_same_as_for_a_whole_file():
-    for data in (b"", b"\x89PNG\r\n\x1a\n....", b"ab\x00cd\n", b"\n\n  \n", b"\x01\x02\x03\x04" * 100,
-                 codecs.BOM_UTF8 + b"ok\n\xff\n"):
+    for data in (
+        b"",
+        b"\x89PNG\r\n\x1a\n....",
+        b"ab\x00cd\n",
+        b"\n\n  \n",
+        b"\x01\x02\x03\x04" * 100,
+        codecs.BOM_UTF8 + b"ok\n\xff\n",
+    ):
         with pytest.raises(BigramError) as whole:
             parse_words(data)
         with pytest.raises(BigramError) as streamed:
@@ -225,12 +236,19 @@ print(json.dumps(peaks))
 def test_peak_resident_memory_does_not_grow_with_the_file(big_files):
     small, big, size = big_files
     warm_up = ROOT / "data" / "names.txt"  # the first tensor operations map code and set up the allocator
-    out = subprocess.run([sys.executable, "-c", RSS_PROBE, str(ROOT), str(warm_up), str(small), str(big)],
-                         capture_output=True, text=True, check=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", RSS_PROBE, str(ROOT), str(warm_up), str(small), str(big)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
     _, warm, after_small, after_big = json.loads(out.stdout)
     # Reading the whole 20 MB file at once (read_words + CountModel) grows the peak by about 675 MB
     # (measured). Streamed, the peak is set by the chunk, not the file: it grows by about half the
     # file's size, and most of that is already reached by the 5 MB file.
     grown = after_big - warm
     assert grown < size, f"peak RSS grew by {grown / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
-    assert after_big - after_small < size / 2, f"4x the data raised the peak by {(after_big - after_small) / 1e6:.1f} MB"
+    assert after_big - after_small < size / 2, (
+        f"4x the data raised the peak by {(after_big - after_small) / 1e6:.1f} MB"
+    )

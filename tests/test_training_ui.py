@@ -32,7 +32,9 @@ def test_two_slots_then_the_third_is_refused():
     assert slots.try_acquire() and slots.try_acquire()
     assert slots.active == 2
     assert not slots.try_acquire()  # never blocks: refused at once
-    with pytest.raises(ServerBusy, match="2 other training runs are in progress on this server; try again in a few seconds"):
+    with pytest.raises(
+        ServerBusy, match="2 other training runs are in progress on this server; try again in a few seconds"
+    ):
         with slots.hold():
             pass
     slots.release()
@@ -142,9 +144,12 @@ def test_continue_after_a_settings_change_starts_a_new_trainer_from_the_same_W(s
     _, data = small
     session = {}
     monkeypatch.setattr(training.st, "session_state", session)  # run() only needs a mapping outside a script
-    first = training.run("s", data, {"lr": 10.0, "reg": 0.01, "method": "counts", "optimizer": "sgd", "seed": 1}, steps=5)
-    second = training.run("s", data, {"lr": 5.0, "reg": 0.0, "method": "index", "optimizer": "sgd", "seed": 1}, steps=5,
-                          start=first)
+    first = training.run(
+        "s", data, {"lr": 10.0, "reg": 0.01, "method": "counts", "optimizer": "sgd", "seed": 1}, steps=5
+    )
+    second = training.run(
+        "s", data, {"lr": 5.0, "reg": 0.0, "method": "index", "optimizer": "sgd", "seed": 1}, steps=5, start=first
+    )
     assert second.trainer is not first.trainer  # lr and reg changed: a new Trainer
     assert second.steps == 10 and second.history[:5] == first.history[:5]
     # the junction is the new loss (reg 0) at the old W: the old last entry is replaced, not duplicated
@@ -175,8 +180,9 @@ def test_training_curve_short_run_is_drawn_whole_and_skips_a_mismatched_nll():
 
 
 def test_regularisation_curve_places_zero_at_the_left_and_draws_both_references():
-    fig = figures.regularisation_curve([(0.0, 2.454), (0.01, 2.46), (1.0, 2.72)], target=2.454, uniform=math.log(27),
-                                       current=0.01)
+    fig = figures.regularisation_curve(
+        [(0.0, 2.454), (0.01, 2.46), (1.0, 2.72)], target=2.454, uniform=math.log(27), current=0.01
+    )
     assert list(fig.data[0].x) == [-4.0, -2.0, 0.0]
     assert list(fig.data[0].customdata) == [0.0, 0.01, 1.0]
     ys = sorted(s.y0 for s in fig.layout.shapes if s.y0 == s.y1)

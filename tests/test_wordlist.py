@@ -88,7 +88,7 @@ def test_csv_named_column_and_default_column():
 
 
 def test_csv_semicolons_and_quotes():
-    data = 'word;n\n"de la cruz";3\nanne;1\n'.encode()
+    data = b'word;n\n"de la cruz";3\nanne;1\n'
     assert parse_words(data, source="w.csv").words == ["de la cruz", "anne"]
 
 

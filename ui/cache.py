@@ -15,11 +15,12 @@ import inspect
 import sys
 import threading
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 
-_REGISTRY: dict[str, "BoundedCache"] = {}
+_REGISTRY: dict[str, BoundedCache] = {}
 
 
 def size_of(value: Any, _seen: set | None = None) -> int:
@@ -97,8 +98,9 @@ def bounded(max_entries: int, max_bytes: int) -> Callable:
 
     def wrap(func: Callable) -> Callable:
         sig = inspect.signature(func)
-        cache = _REGISTRY.setdefault(f"{func.__module__}.{func.__qualname__}",
-                                     BoundedCache(func.__qualname__, max_entries, max_bytes))
+        cache = _REGISTRY.setdefault(
+            f"{func.__module__}.{func.__qualname__}", BoundedCache(func.__qualname__, max_entries, max_bytes)
+        )
 
         @functools.wraps(func)
         def cached(*args, **kwargs):

@@ -10,8 +10,9 @@ session state; only its content hash keys the shared caches, so nobody sees anot
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import streamlit as st
 import torch
@@ -52,20 +53,31 @@ class WordSource:
 def load_builtin(key: str) -> WordSource:
     entry = find_builtin(key) or default_list()
     wl = parse_words(entry.path.read_bytes(), source=entry.file)
-    return WordSource(id=f"builtin:{entry.key}", title=entry.title, words=tuple(wl.words), report=wl.report, builtin_key=entry.key)
+    return WordSource(
+        id=f"builtin:{entry.key}", title=entry.title, words=tuple(wl.words), report=wl.report, builtin_key=entry.key
+    )
 
 
 def builtin_titles() -> dict[str, str]:
     return {b.key: b.title for b in builtin_lists()}
 
 
-def parse_upload(data: bytes, name: str, *, lowercase: bool, dedupe: bool, min_len: int, max_len: int, column: str | None) -> WordSource:
+def parse_upload(
+    data: bytes, name: str, *, lowercase: bool, dedupe: bool, min_len: int, max_len: int, column: str | None
+) -> WordSource:
     """Parse an upload with the app's bounds; raises BigramError with a one-line reason."""
     options = (lowercase, dedupe, min_len, max_len, column or "")
     digest = hashlib.sha256(data + repr(options).encode()).hexdigest()[:16]
     wl: WordList = parse_words(
-        data, source=name, lowercase=lowercase, dedupe=dedupe, min_len=min_len, max_len=max_len,
-        csv_column=column or None, max_words=UPLOAD_MAX_WORDS, max_vocab=UPLOAD_MAX_VOCAB,
+        data,
+        source=name,
+        lowercase=lowercase,
+        dedupe=dedupe,
+        min_len=min_len,
+        max_len=max_len,
+        csv_column=column or None,
+        max_words=UPLOAD_MAX_WORDS,
+        max_vocab=UPLOAD_MAX_VOCAB,
     )
     return WordSource(id=f"upload:{digest}", title=name, words=tuple(wl.words), report=wl.report)
 
@@ -101,7 +113,26 @@ def list_score(source_id: str, k: float, _model: CountModel):
     return score_counts(_model.N, log_probabilities(source_id, k, _model), _model.vocab, _model.words)
 
 
-NLL_CURVE_KS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
+NLL_CURVE_KS = (
+    0.0,
+    0.001,
+    0.003,
+    0.01,
+    0.03,
+    0.1,
+    0.2,
+    0.5,
+    1.0,
+    2.0,
+    5.0,
+    10.0,
+    20.0,
+    50.0,
+    100.0,
+    200.0,
+    500.0,
+    1000.0,
+)
 
 
 @bounded(max_entries=32, max_bytes=4 * MB)
@@ -133,8 +164,15 @@ def list_stats(source_id: str, _words: tuple[str, ...]) -> ListStats:
     # A symbol's occurrences are its column sum in N (every occurrence is entered once).
     occ = model.N.sum(0).tolist()
     order = sorted(range(1, model.V), key=lambda i: -occ[i])
-    return ListStats(lengths=lengths, mean_length=sum(lengths) / len(lengths), distinct=len(repeats), duplicates=dups,
-                     symbol_ids=order, symbol_counts=[occ[i] for i in order], occurrences=occ[1:])
+    return ListStats(
+        lengths=lengths,
+        mean_length=sum(lengths) / len(lengths),
+        distinct=len(repeats),
+        duplicates=dups,
+        symbol_ids=order,
+        symbol_counts=[occ[i] for i in order],
+        occurrences=occ[1:],
+    )
 
 
 def model_for(source: WordSource) -> CountModel:
@@ -173,9 +211,14 @@ class KeepdimDemo:
 def keepdim_demo(source_id: str, k: float, _model: CountModel) -> KeepdimDemo:
     wrong = keepdim_pitfall(_model.N, k)
     sums = (_model.N.float() + k).sum(1)
-    return KeepdimDemo(shape=tuple(_model.N.shape), sums_shape=tuple(sums.shape), keepdim_shape=tuple(sums.unsqueeze(1).shape),
-                       row_sums=wrong.double().sum(1), col_sums=wrong.double().sum(0),
-                       right_row_sums=probabilities(source_id, k, _model).double().sum(1))
+    return KeepdimDemo(
+        shape=tuple(_model.N.shape),
+        sums_shape=tuple(sums.shape),
+        keepdim_shape=tuple(sums.unsqueeze(1).shape),
+        row_sums=wrong.double().sum(1),
+        col_sums=wrong.double().sum(0),
+        right_row_sums=probabilities(source_id, k, _model).double().sum(1),
+    )
 
 
 def clean_typed_word(text: str, model: CountModel) -> str:
@@ -191,11 +234,19 @@ def word_set(source_id: str, _words: tuple[str, ...]) -> frozenset[str]:
 
 
 @bounded(max_entries=32, max_bytes=16 * MB)
-def count_samples(source_id: str, k: float, n: int, seed: int, temperature: float, max_len: int, mode: str,
-                  _model: CountModel) -> list[Sample]:
+def count_samples(
+    source_id: str, k: float, n: int, seed: int, temperature: float, max_len: int, mode: str, _model: CountModel
+) -> list[Sample]:
     """Seeded samples of the counting model: the same settings always give the same words, so they are cached."""
-    return sample(probabilities(source_id, k, _model), _model.vocab, n, seed=seed, temperature=temperature,
-                  max_len=max_len, mode=mode)
+    return sample(
+        probabilities(source_id, k, _model),
+        _model.vocab,
+        n,
+        seed=seed,
+        temperature=temperature,
+        max_len=max_len,
+        mode=mode,
+    )
 
 
 def multinomial_demo(p: torch.Tensor, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -205,13 +256,28 @@ def multinomial_demo(p: torch.Tensor, n: int, seed: int) -> tuple[torch.Tensor, 
 
 
 @bounded(max_entries=32, max_bytes=64 * MB)
-def multinomial_draws(source_id: str, k: float, row: int, n: int, seed: int, _model: CountModel) -> tuple[torch.Tensor, torch.Tensor]:
+def multinomial_draws(
+    source_id: str, k: float, row: int, n: int, seed: int, _model: CountModel
+) -> tuple[torch.Tensor, torch.Tensor]:
     """``multinomial_demo`` on row ``row`` of the counting model's P at smoothing k."""
     return multinomial_demo(probabilities(source_id, k, _model)[row], n, seed)
 
 
-__all__ = ["BigramError", "WordSource", "current", "count_model", "load_builtin", "log_probabilities", "model_for",
-           "list_score", "list_stats", "nll_curve", "parse_upload", "probabilities", "builtin_titles"]
+__all__ = [
+    "BigramError",
+    "WordSource",
+    "current",
+    "count_model",
+    "load_builtin",
+    "log_probabilities",
+    "model_for",
+    "list_score",
+    "list_stats",
+    "nll_curve",
+    "parse_upload",
+    "probabilities",
+    "builtin_titles",
+]
 
 
 @bounded(max_entries=64, max_bytes=1 * MB)

@@ -65,12 +65,22 @@ def tuned(source_id: str, context: int, padding: str, seed: int, _words: tuple[s
     curve = tune_smoothing(train, dev, TUNING_KS, context, padding, vocab=v)
     k, dev_nll = best_k(curve)
     model = ngram_on_train(source_id, context, padding, seed, _words)
-    return Tuned(context=context, padding=padding, sizes=(len(train), len(dev), len(test)), curve=curve, best_k=k,
-                 dev_nll=dev_nll, train_nll=model.evaluate(train, k).nll, test_nll=model.evaluate(test, k).nll)
+    return Tuned(
+        context=context,
+        padding=padding,
+        sizes=(len(train), len(dev), len(test)),
+        curve=curve,
+        best_k=k,
+        dev_nll=dev_nll,
+        train_nll=model.evaluate(train, k).nll,
+        test_nll=model.evaluate(test, k).nll,
+    )
 
 
 @bounded(max_entries=32, max_bytes=1 * MB)
-def neural_dev_nll(source_id: str, context: int, padding: str, seed: int, reg: float, _words: tuple[str, ...]) -> tuple[float, float]:
+def neural_dev_nll(
+    source_id: str, context: int, padding: str, seed: int, reg: float, _words: tuple[str, ...]
+) -> tuple[float, float]:
     """The neural model (one row of W per context, counts form, Adam) trained on train: (train NLL, dev NLL)."""
     v = vocab(source_id, _words)
     train, dev, _ = splits(source_id, seed, _words)
@@ -92,7 +102,9 @@ def comparison(a_id: str, b_id: str, k: float, _a: tuple[str, ...], _b: tuple[st
 
 
 @bounded(max_entries=16, max_bytes=1 * MB)
-def knob_curve(source_id: str, _N: torch.Tensor, regs: tuple[float, ...] = KNOB_REGS) -> list[tuple[float, float, float]]:
+def knob_curve(
+    source_id: str, _N: torch.Tensor, regs: tuple[float, ...] = KNOB_REGS
+) -> list[tuple[float, float, float]]:
     """(reg, closest k, KL) for each regularisation strength: W fitted to near its optimum each time."""
     rows = []
     for r in regs:

@@ -6,7 +6,7 @@ They do no modelling: every number comes from ``bigram``; these only decide how 
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 import torch
@@ -29,13 +29,24 @@ def top_symbols(N: torch.Tensor, limit: int = HEATMAP_MAX_SYMBOLS) -> list[int]:
 
 
 def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
-    fig.update_layout(title=dict(text=title, x=0, xanchor="left"), margin=dict(l=10, r=10, t=50, b=10),
-                      template="plotly_white", height=height)
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left"),
+        margin=dict(l=10, r=10, t=50, b=10),
+        template="plotly_white",
+        height=height,
+    )
     return fig
 
 
-def matrix_heatmap(M: torch.Tensor, labels: Sequence[str], *, view: str = "counts", ids: Sequence[int] | None = None,
-                   annotate: bool = True, title: str | None = None) -> go.Figure:
+def matrix_heatmap(
+    M: torch.Tensor,
+    labels: Sequence[str],
+    *,
+    view: str = "counts",
+    ids: Sequence[int] | None = None,
+    annotate: bool = True,
+    title: str | None = None,
+) -> go.Figure:
     """The lecture's picture of N: each cell shows its bigram and its value; rows are the previous symbol.
 
     ``view`` is "counts", "probabilities" or "log-probabilities" and only changes the text
@@ -61,25 +72,54 @@ def matrix_heatmap(M: torch.Tensor, labels: Sequence[str], *, view: str = "count
     else:
         raise ValueError(f"unknown view {view!r}")
     text = [[f"{labs[r]}{labs[c]}<br>{fmt(z[r][c])}" for c in range(len(ids))] for r in range(len(ids))]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=labs, y=labs, colorscale=colorscale, text=text if annotate else None,
-        texttemplate="%{text}" if annotate else None, textfont=dict(size=8), hovertemplate=hover,
-        xgap=1, ygap=1, colorbar=dict(thickness=12),
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=labs,
+            y=labs,
+            colorscale=colorscale,
+            text=text if annotate else None,
+            texttemplate="%{text}" if annotate else None,
+            textfont=dict(size=8),
+            hovertemplate=hover,
+            xgap=1,
+            ygap=1,
+            colorbar=dict(thickness=12),
+        )
+    )
     fig.update_yaxes(autorange="reversed", title="previous symbol", type="category", tickfont=dict(size=12))
     fig.update_xaxes(side="top", title="next symbol", type="category", tickfont=dict(size=12))
     size = max(420, 26 * len(ids) + 120)
     return _layout(fig, title or f"Bigram {view}", height=size)
 
 
-def row_distribution(probs: torch.Tensor, labels: Sequence[str], row_label: str, *, compare: torch.Tensor | None = None,
-                     names: tuple[str, str] = ("P", "after"), title: str | None = None) -> go.Figure:
+def row_distribution(
+    probs: torch.Tensor,
+    labels: Sequence[str],
+    row_label: str,
+    *,
+    compare: torch.Tensor | None = None,
+    names: tuple[str, str] = ("P", "after"),
+    title: str | None = None,
+) -> go.Figure:
     """p(next | previous = row_label) as bars; optionally a second distribution beside it."""
-    fig = go.Figure(go.Bar(x=list(labels), y=probs.double().tolist(), name=names[0], marker_color=BLUE,
-                           hovertemplate="p(%{x} | " + row_label + ") = %{y:.4f}<extra>" + names[0] + "</extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=list(labels),
+            y=probs.double().tolist(),
+            name=names[0],
+            marker_color=BLUE,
+            hovertemplate="p(%{x} | " + row_label + ") = %{y:.4f}<extra>" + names[0] + "</extra>",
+        )
+    )
     if compare is not None:
-        fig.add_bar(x=list(labels), y=compare.double().tolist(), name=names[1], marker_color=ORANGE,
-                    hovertemplate="p(%{x} | " + row_label + ") = %{y:.4f}<extra>" + names[1] + "</extra>")
+        fig.add_bar(
+            x=list(labels),
+            y=compare.double().tolist(),
+            name=names[1],
+            marker_color=ORANGE,
+            hovertemplate="p(%{x} | " + row_label + ") = %{y:.4f}<extra>" + names[1] + "</extra>",
+        )
     fig.update_xaxes(type="category", title="next symbol")
     fig.update_yaxes(title="probability", rangemode="tozero")
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
@@ -89,7 +129,9 @@ def row_distribution(probs: torch.Tensor, labels: Sequence[str], row_label: str,
 def top_bigrams_bar(pairs: Sequence[tuple[str, int]], title: str = "Most frequent bigrams") -> go.Figure:
     labels = [p for p, _ in pairs][::-1]
     counts = [c for _, c in pairs][::-1]
-    fig = go.Figure(go.Bar(x=counts, y=labels, orientation="h", marker_color=BLUE, hovertemplate="%{y}: %{x:,}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(x=counts, y=labels, orientation="h", marker_color=BLUE, hovertemplate="%{y}: %{x:,}<extra></extra>")
+    )
     fig.update_yaxes(type="category")
     fig.update_xaxes(title="count")
     return _layout(fig, title, height=max(300, 22 * len(pairs) + 80))
@@ -99,32 +141,54 @@ def sums_comparison(row_sums: torch.Tensor, col_sums: torch.Tensor, labels: Sequ
     """Row sums (times a symbol is left) beside column sums (times it is entered): always equal."""
     fig = go.Figure()
     fig.add_bar(x=list(labels), y=row_sums.tolist(), name="row sum: bigrams starting with it", marker_color=BLUE)
-    fig.add_scatter(x=list(labels), y=col_sums.tolist(), name="column sum: bigrams ending with it", mode="markers",
-                    marker=dict(color=ORANGE, size=9, symbol="diamond"))
+    fig.add_scatter(
+        x=list(labels),
+        y=col_sums.tolist(),
+        name="column sum: bigrams ending with it",
+        mode="markers",
+        marker=dict(color=ORANGE, size=9, symbol="diamond"),
+    )
     fig.update_xaxes(type="category", title="symbol")
     fig.update_yaxes(title="count")
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return _layout(fig, "Row sums and column sums of N", height=360)
 
 
-def loss_curve(history: Sequence[float], *, target: float | None = None, target_label: str = "counting model NLL (k = 0)",
-               nll_history: Sequence[float] | None = None, title: str = "Training loss") -> go.Figure:
+def loss_curve(
+    history: Sequence[float],
+    *,
+    target: float | None = None,
+    target_label: str = "counting model NLL (k = 0)",
+    nll_history: Sequence[float] | None = None,
+    title: str = "Training loss",
+) -> go.Figure:
     steps = list(range(len(history)))
     fig = go.Figure(go.Scatter(x=steps, y=list(history), mode="lines", name="loss (NLL + reg)", line=dict(color=BLUE)))
     if nll_history is not None:
-        fig.add_scatter(x=steps, y=list(nll_history), mode="lines", name="NLL (data term)", line=dict(color=ORANGE, dash="dot"))
+        fig.add_scatter(
+            x=steps, y=list(nll_history), mode="lines", name="NLL (data term)", line=dict(color=ORANGE, dash="dot")
+        )
     if target is not None and math.isfinite(target):
-        fig.add_hline(y=target, line=dict(color=GREY, dash="dash"), annotation_text=f"{target_label}: {target:.4f}",
-                      annotation_position="top right")
+        fig.add_hline(
+            y=target,
+            line=dict(color=GREY, dash="dash"),
+            annotation_text=f"{target_label}: {target:.4f}",
+            annotation_position="top right",
+        )
     fig.update_xaxes(title="step", rangemode="tozero")
     fig.update_yaxes(title="loss")
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return _layout(fig, title, height=360)
 
 
-def nll_vs_smoothing(points: Sequence[tuple[float, float]], current: tuple[float, float] | None = None,
-                     extra: dict[str, Sequence[tuple[float, float]]] | None = None, title: str = "NLL against smoothing k") -> go.Figure:
+def nll_vs_smoothing(
+    points: Sequence[tuple[float, float]],
+    current: tuple[float, float] | None = None,
+    extra: dict[str, Sequence[tuple[float, float]]] | None = None,
+    title: str = "NLL against smoothing k",
+) -> go.Figure:
     """NLL at each k on a log-like x axis (k = 0 is drawn at the left edge); the current k is marked."""
+
     def x(k: float) -> float:
         return math.log10(k) if k > 0 else -4.0
 
@@ -136,19 +200,41 @@ def nll_vs_smoothing(points: Sequence[tuple[float, float]], current: tuple[float
 
     fig = go.Figure()
     xs, ys, ks = series(points)
-    fig.add_scatter(x=xs, y=ys, customdata=ks, mode="lines+markers", name="NLL", line=dict(color=BLUE),
-                    hovertemplate="k = %{customdata:g}: NLL %{y:.5f}<extra></extra>")
+    fig.add_scatter(
+        x=xs,
+        y=ys,
+        customdata=ks,
+        mode="lines+markers",
+        name="NLL",
+        line=dict(color=BLUE),
+        hovertemplate="k = %{customdata:g}: NLL %{y:.5f}<extra></extra>",
+    )
     for name, pts in (extra or {}).items():
         exs, eys, eks = series(pts)
-        fig.add_scatter(x=exs, y=eys, customdata=eks, mode="lines+markers", name=name,
-                        hovertemplate="k = %{customdata:g}: %{y:.5f}<extra>" + name + "</extra>")
+        fig.add_scatter(
+            x=exs,
+            y=eys,
+            customdata=eks,
+            mode="lines+markers",
+            name=name,
+            hovertemplate="k = %{customdata:g}: %{y:.5f}<extra>" + name + "</extra>",
+        )
     if current is not None and math.isfinite(current[1]):
-        fig.add_scatter(x=[x(current[0])], y=[current[1]], mode="markers", name=f"current k = {current[0]:g}",
-                        marker=dict(color=ORANGE, size=14, symbol="star"), hovertemplate="k = %{text}: NLL %{y:.5f}<extra></extra>",
-                        text=[f"{current[0]:g}"])
+        fig.add_scatter(
+            x=[x(current[0])],
+            y=[current[1]],
+            mode="markers",
+            name=f"current k = {current[0]:g}",
+            marker=dict(color=ORANGE, size=14, symbol="star"),
+            hovertemplate="k = %{text}: NLL %{y:.5f}<extra></extra>",
+            text=[f"{current[0]:g}"],
+        )
     ticks = [-4, -3, -2, -1, 0, 1, 2, 3]
-    fig.update_xaxes(title="smoothing k (log scale; leftmost point is k = 0)", tickvals=ticks,
-                     ticktext=["0", "0.001", "0.01", "0.1", "1", "10", "100", "1000"])
+    fig.update_xaxes(
+        title="smoothing k (log scale; leftmost point is k = 0)",
+        tickvals=ticks,
+        ticktext=["0", "0.001", "0.01", "0.1", "1", "10", "100", "1000"],
+    )
     fig.update_yaxes(title="average NLL per bigram")
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return _layout(fig, title, height=360)
@@ -159,28 +245,46 @@ def histogram(values: Sequence[int], *, title: str, xlabel: str) -> go.Figure:
     for v in values:
         counts[v] = counts.get(v, 0) + 1
     xs = sorted(counts)
-    fig = go.Figure(go.Bar(x=xs, y=[counts[v] for v in xs], marker_color=BLUE, hovertemplate="%{x}: %{y:,}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(x=xs, y=[counts[v] for v in xs], marker_color=BLUE, hovertemplate="%{x}: %{y:,}<extra></extra>")
+    )
     fig.update_xaxes(title=xlabel, dtick=1 if len(xs) <= 40 else None)
     fig.update_yaxes(title="words")
     return _layout(fig, title, height=320)
 
 
 def symbol_frequencies(labels: Sequence[str], counts: Sequence[int], title: str = "Symbol frequencies") -> go.Figure:
-    fig = go.Figure(go.Bar(x=list(labels), y=list(counts), marker_color=BLUE, hovertemplate="%{x}: %{y:,}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(x=list(labels), y=list(counts), marker_color=BLUE, hovertemplate="%{x}: %{y:,}<extra></extra>")
+    )
     fig.update_xaxes(type="category", title="symbol")
     fig.update_yaxes(title="occurrences")
     return _layout(fig, title, height=320)
 
 
-def difference_heatmap(D: torch.Tensor, labels: Sequence[str], ids: Sequence[int] | None = None,
-                       title: str = "softmax(W) - P") -> go.Figure:
+def difference_heatmap(
+    D: torch.Tensor, labels: Sequence[str], ids: Sequence[int] | None = None, title: str = "softmax(W) - P"
+) -> go.Figure:
     """Signed differences on a diverging scale centred at 0."""
     ids = list(range(D.shape[0])) if ids is None else list(ids)
     sub = D[ids][:, ids].double()
     labs = [labels[i] for i in ids]
     bound = float(sub.abs().max()) or 1e-12
-    fig = go.Figure(go.Heatmap(z=sub.tolist(), x=labs, y=labs, colorscale="RdBu", zmid=0, zmin=-bound, zmax=bound,
-                               hovertemplate="%{y}%{x}: %{z:+.5f}<extra></extra>", xgap=1, ygap=1, colorbar=dict(thickness=12)))
+    fig = go.Figure(
+        go.Heatmap(
+            z=sub.tolist(),
+            x=labs,
+            y=labs,
+            colorscale="RdBu",
+            zmid=0,
+            zmin=-bound,
+            zmax=bound,
+            hovertemplate="%{y}%{x}: %{z:+.5f}<extra></extra>",
+            xgap=1,
+            ygap=1,
+            colorbar=dict(thickness=12),
+        )
+    )
     fig.update_yaxes(autorange="reversed", title="previous symbol", type="category")
     fig.update_xaxes(side="top", title="next symbol", type="category")
     return _layout(fig, title, height=max(420, 20 * len(ids) + 120))
@@ -191,8 +295,13 @@ def draws_vs_probabilities(labels: Sequence[str], probs: torch.Tensor, draws: to
     freq = (draws.double() / max(n, 1)).tolist()
     fig = go.Figure()
     fig.add_bar(x=list(labels), y=freq, name=f"share of {n:,} draws", marker_color=BLUE)
-    fig.add_scatter(x=list(labels), y=probs.double().tolist(), mode="markers", name="probability p[i]",
-                    marker=dict(color=ORANGE, size=9, symbol="diamond"))
+    fig.add_scatter(
+        x=list(labels),
+        y=probs.double().tolist(),
+        mode="markers",
+        name="probability p[i]",
+        marker=dict(color=ORANGE, size=9, symbol="diamond"),
+    )
     fig.update_xaxes(type="category", title="index (symbol)")
     fig.update_yaxes(title="share", rangemode="tozero")
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
@@ -209,11 +318,20 @@ def _fast_layout(title: str, height: int, **layout) -> dict:
     Assigning the large "plotly_white" template costs about 20 ms a figure, more than the rest of
     the figure; Streamlit's default template is tiny and follows the app's light or dark theme.
     """
-    return dict(title=dict(text=title, x=0, xanchor="left"), margin=dict(l=10, r=10, t=50, b=10), height=height) | layout
+    return (
+        dict(title=dict(text=title, x=0, xanchor="left"), margin=dict(l=10, r=10, t=50, b=10), height=height) | layout
+    )
 
 
-def probability_heatmap(P: torch.Tensor, labels: Sequence[str], *, ids: Sequence[int] | None = None, title: str = "P",
-                        colorbar: bool = True, ylabel: bool = True) -> go.Figure:
+def probability_heatmap(
+    P: torch.Tensor,
+    labels: Sequence[str],
+    *,
+    ids: Sequence[int] | None = None,
+    title: str = "P",
+    colorbar: bool = True,
+    ylabel: bool = True,
+) -> go.Figure:
     """p(next | previous) on a fixed log colour scale (1e-5 .. 1); a cell with p = 0 is left blank and crossed in red.
 
     Made to be redrawn at every step of the smoothing slider: a fixed scale keeps colours
@@ -231,19 +349,37 @@ def probability_heatmap(P: torch.Tensor, labels: Sequence[str], *, ids: Sequence
     return go.Figure(
         data=[
             go.Heatmap(
-                z=z, x=labs, y=labs, customdata=sub.numpy(), zmin=LOG10_FLOOR, zmax=0, colorscale="Blues", xgap=1, ygap=1,
-                hovertemplate="p(%{x} | %{y}) = %{customdata:.6f}<extra></extra>", showscale=colorbar,
-                colorbar=dict(thickness=12, title=dict(text="p"), tickvals=list(range(LOG10_FLOOR, 1)),
-                              ticktext=[f"≤1e{LOG10_FLOOR}"] + [f"{10.0 ** e:g}" for e in range(LOG10_FLOOR + 1, 1)]),
+                z=z,
+                x=labs,
+                y=labs,
+                customdata=sub.numpy(),
+                zmin=LOG10_FLOOR,
+                zmax=0,
+                colorscale="Blues",
+                xgap=1,
+                ygap=1,
+                hovertemplate="p(%{x} | %{y}) = %{customdata:.6f}<extra></extra>",
+                showscale=colorbar,
+                colorbar=dict(
+                    thickness=12,
+                    title=dict(text="p"),
+                    tickvals=list(range(LOG10_FLOOR, 1)),
+                    ticktext=[f"≤1e{LOG10_FLOOR}"] + [f"{10.0**e:g}" for e in range(LOG10_FLOOR + 1, 1)],
+                ),
             ),
             go.Scatter(
-                x=[labs[j] for _, j in zeros], y=[labs[i] for i, _ in zeros], mode="markers", name="p = 0: impossible bigram",
-                marker=dict(symbol="x-thin", size=6, line=dict(width=1.5, color="#d62728")), showlegend=bool(zeros),
+                x=[labs[j] for _, j in zeros],
+                y=[labs[i] for i, _ in zeros],
+                mode="markers",
+                name="p = 0: impossible bigram",
+                marker=dict(symbol="x-thin", size=6, line=dict(width=1.5, color="#d62728")),
+                showlegend=bool(zeros),
                 hovertemplate="p(%{x} | %{y}) = 0<extra></extra>",
             ),
         ],
         layout=_fast_layout(
-            title, max(420, 14 * len(ids) + 150),
+            title,
+            max(420, 14 * len(ids) + 150),
             xaxis=dict(axis, side="top"),
             yaxis=dict(axis, autorange="reversed", title=dict(text="previous symbol" if ylabel else "")),
             legend=dict(orientation="h", y=-0.01, yanchor="top", x=0, xanchor="left"),
@@ -252,18 +388,32 @@ def probability_heatmap(P: torch.Tensor, labels: Sequence[str], *, ids: Sequence
     )
 
 
-def keepdim_sums(row_sums: torch.Tensor, col_sums: torch.Tensor, labels: Sequence[str],
-                 title: str = "Sums of P / P.sum(1)") -> go.Figure:
+def keepdim_sums(
+    row_sums: torch.Tensor, col_sums: torch.Tensor, labels: Sequence[str], title: str = "Sums of P / P.sum(1)"
+) -> go.Figure:
     """The wrong matrix's row sums (should be 1, are not) as bars, its column sums (exactly 1) as markers."""
     return go.Figure(
         data=[
-            go.Bar(x=list(labels), y=row_sums.double().tolist(), name="row sums (should be 1)", marker_color=BLUE,
-                   hovertemplate="row %{x}: %{y:.4f}<extra></extra>"),
-            go.Scatter(x=list(labels), y=col_sums.double().tolist(), mode="markers", name="column sums",
-                       marker=dict(color=ORANGE, size=9, symbol="diamond"), hovertemplate="column %{x}: %{y:.6f}<extra></extra>"),
+            go.Bar(
+                x=list(labels),
+                y=row_sums.double().tolist(),
+                name="row sums (should be 1)",
+                marker_color=BLUE,
+                hovertemplate="row %{x}: %{y:.4f}<extra></extra>",
+            ),
+            go.Scatter(
+                x=list(labels),
+                y=col_sums.double().tolist(),
+                mode="markers",
+                name="column sums",
+                marker=dict(color=ORANGE, size=9, symbol="diamond"),
+                hovertemplate="column %{x}: %{y:.6f}<extra></extra>",
+            ),
         ],
         layout=_fast_layout(
-            title, 360, xaxis=dict(type="category", title=dict(text="symbol")),
+            title,
+            360,
+            xaxis=dict(type="category", title=dict(text="symbol")),
             yaxis=dict(title=dict(text="sum"), rangemode="tozero"),
             shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=1, y1=1, line=dict(color=GREY, dash="dash"))],
             legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
@@ -282,31 +432,56 @@ def _thin(n: int, max_points: int) -> list[int]:
     return idx
 
 
-def training_curve(history: Sequence[float], *, nll_history: Sequence[float] | None = None, target: float | None = None,
-                   target_label: str = "counting model NLL (k = 0)", max_points: int = 1500,
-                   title: str = "Training loss") -> go.Figure:
+def training_curve(
+    history: Sequence[float],
+    *,
+    nll_history: Sequence[float] | None = None,
+    target: float | None = None,
+    target_label: str = "counting model NLL (k = 0)",
+    max_points: int = 1500,
+    title: str = "Training loss",
+) -> go.Figure:
     """The loss after each step, thinned to at most ~max_points points, with the line it converges to.
 
     Thinning keeps a long run cheap to redraw while it trains (the browser gets a small figure
     ~10 times a second); the x axis keeps the true step numbers.
     """
     idx = _thin(len(history), max_points)
-    fig = go.Figure(go.Scatter(x=idx, y=[history[i] for i in idx], mode="lines", name="loss (NLL + reg)",
-                               line=dict(color=BLUE), hovertemplate="step %{x}: loss %{y:.5f}<extra></extra>"))
+    fig = go.Figure(
+        go.Scatter(
+            x=idx,
+            y=[history[i] for i in idx],
+            mode="lines",
+            name="loss (NLL + reg)",
+            line=dict(color=BLUE),
+            hovertemplate="step %{x}: loss %{y:.5f}<extra></extra>",
+        )
+    )
     if nll_history is not None and len(nll_history) == len(history):
-        fig.add_scatter(x=idx, y=[nll_history[i] for i in idx], mode="lines", name="NLL (data term)",
-                        line=dict(color=ORANGE, dash="dot"), hovertemplate="step %{x}: NLL %{y:.5f}<extra></extra>")
+        fig.add_scatter(
+            x=idx,
+            y=[nll_history[i] for i in idx],
+            mode="lines",
+            name="NLL (data term)",
+            line=dict(color=ORANGE, dash="dot"),
+            hovertemplate="step %{x}: NLL %{y:.5f}<extra></extra>",
+        )
     if target is not None and math.isfinite(target):
-        fig.add_hline(y=target, line=dict(color=GREY, dash="dash"), annotation_text=f"{target_label}: {target:.4f}",
-                      annotation_position="bottom right")  # below the line: the curves arrive from above
+        fig.add_hline(
+            y=target,
+            line=dict(color=GREY, dash="dash"),
+            annotation_text=f"{target_label}: {target:.4f}",
+            annotation_position="bottom right",
+        )  # below the line: the curves arrive from above
     fig.update_xaxes(title="step", rangemode="tozero")
     fig.update_yaxes(title="loss")
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return _layout(fig, title, height=380)
 
 
-def net_difference_heatmap(D: torch.Tensor, labels: Sequence[str], ids: Sequence[int] | None = None,
-                           title: str = "softmax(W) − P") -> go.Figure:
+def net_difference_heatmap(
+    D: torch.Tensor, labels: Sequence[str], ids: Sequence[int] | None = None, title: str = "softmax(W) − P"
+) -> go.Figure:
     """difference_heatmap with room for its top axis title under the figure title and every symbol labelled."""
     fig = difference_heatmap(D, labels, ids=ids, title=title)
     fig.update_xaxes(dtick=1, tickfont=dict(size=11))
@@ -315,64 +490,130 @@ def net_difference_heatmap(D: torch.Tensor, labels: Sequence[str], ids: Sequence
     return fig
 
 
-def regularisation_curve(points: Sequence[tuple[float, float]], *, target: float | None = None, uniform: float | None = None,
-                         current: float | None = None, title: str = "The trained net's NLL against regularisation") -> go.Figure:
+def regularisation_curve(
+    points: Sequence[tuple[float, float]],
+    *,
+    target: float | None = None,
+    uniform: float | None = None,
+    current: float | None = None,
+    title: str = "The trained net's NLL against regularisation",
+) -> go.Figure:
     """NLL (data term) of nets trained at each regularisation strength, on a log-like x axis (0 at the left).
 
     Two reference lines: the counting model's NLL at k = 0 (no regulariser reaches below it) and
     log V, the NLL of uniform rows (where a very strong regulariser pushes the net).
     """
+
     def x(r: float) -> float:
         return math.log10(r) if r > 0 else -4.0
 
-    fig = go.Figure(go.Scatter(x=[x(r) for r, _ in points], y=[v for _, v in points], customdata=[r for r, _ in points],
-                               mode="lines+markers", name="net trained at this reg", line=dict(color=BLUE),
-                               hovertemplate="reg = %{customdata:g}: NLL %{y:.5f}<extra></extra>"))
+    fig = go.Figure(
+        go.Scatter(
+            x=[x(r) for r, _ in points],
+            y=[v for _, v in points],
+            customdata=[r for r, _ in points],
+            mode="lines+markers",
+            name="net trained at this reg",
+            line=dict(color=BLUE),
+            hovertemplate="reg = %{customdata:g}: NLL %{y:.5f}<extra></extra>",
+        )
+    )
     if target is not None and math.isfinite(target):
-        fig.add_hline(y=target, line=dict(color=GREY, dash="dash"), annotation_text=f"counting model, k = 0: {target:.4f}",
-                      annotation_position="bottom right")
+        fig.add_hline(
+            y=target,
+            line=dict(color=GREY, dash="dash"),
+            annotation_text=f"counting model, k = 0: {target:.4f}",
+            annotation_position="bottom right",
+        )
     if uniform is not None and math.isfinite(uniform):
-        fig.add_hline(y=uniform, line=dict(color=ORANGE, dash="dot"), annotation_text=f"uniform rows, log V: {uniform:.4f}",
-                      annotation_position="top left")
+        fig.add_hline(
+            y=uniform,
+            line=dict(color=ORANGE, dash="dot"),
+            annotation_text=f"uniform rows, log V: {uniform:.4f}",
+            annotation_position="top left",
+        )
     if current is not None:
-        fig.add_vline(x=x(current), line=dict(color=ORANGE, width=1), annotation_text=f"your reg = {current:g}",
-                      annotation_position="bottom right")
+        fig.add_vline(
+            x=x(current),
+            line=dict(color=ORANGE, width=1),
+            annotation_text=f"your reg = {current:g}",
+            annotation_position="bottom right",
+        )
     ticks = [-4, -3, -2, -1, 0, 1, 2]
-    fig.update_xaxes(title="regularisation reg (log scale; leftmost point is 0)", tickvals=ticks,
-                     ticktext=["0", "0.001", "0.01", "0.1", "1", "10", "100"])
+    fig.update_xaxes(
+        title="regularisation reg (log scale; leftmost point is 0)",
+        tickvals=ticks,
+        ticktext=["0", "0.001", "0.01", "0.1", "1", "10", "100"],
+    )
     fig.update_yaxes(title="NLL per bigram")
     return _layout(fig, title, height=360)
 
 
-def distributions(rows: dict[str, torch.Tensor], labels: Sequence[str], row_label: str, *, colors: Sequence[str] | None = None,
-                  uniform: bool = False, title: str | None = None) -> go.Figure:
+def distributions(
+    rows: dict[str, torch.Tensor],
+    labels: Sequence[str],
+    row_label: str,
+    *,
+    colors: Sequence[str] | None = None,
+    uniform: bool = False,
+    title: str | None = None,
+) -> go.Figure:
     """Several next-symbol distributions for the same previous symbol, as grouped bars; ``uniform`` draws 1 / V."""
     fig = go.Figure()
     palette = list(colors or ["#08306b", "#2171b5", "#6baed6", "#fd8d3c", "#d94801", "#7f2704", GREY])
     for n, (name, probs) in enumerate(rows.items()):
-        fig.add_bar(x=list(labels), y=probs.double().tolist(), name=name, marker_color=palette[n % len(palette)],
-                    hovertemplate="p(%{x} | " + row_label + ") = %{y:.4f}<extra>" + name + "</extra>")
+        fig.add_bar(
+            x=list(labels),
+            y=probs.double().tolist(),
+            name=name,
+            marker_color=palette[n % len(palette)],
+            hovertemplate="p(%{x} | " + row_label + ") = %{y:.4f}<extra>" + name + "</extra>",
+        )
     if uniform and len(labels):
-        fig.add_hline(y=1 / len(labels), line=dict(color=GREY, dash="dot"), annotation_text=f"uniform: 1/{len(labels)}",
-                      annotation_position="top right")
+        fig.add_hline(
+            y=1 / len(labels),
+            line=dict(color=GREY, dash="dot"),
+            annotation_text=f"uniform: 1/{len(labels)}",
+            annotation_position="top right",
+        )
     fig.update_xaxes(type="category", title="next symbol")
     fig.update_yaxes(title="probability", rangemode="tozero")
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return _layout(fig, title or f"Next symbol after {row_label!r}", height=360)
 
 
-def before_after_bars(before: torch.Tensor, after: torch.Tensor, labels: Sequence[str], row_label: str, *,
-                      names: tuple[str, str] = ("before", "after"), title: str | None = None) -> go.Figure:
+def before_after_bars(
+    before: torch.Tensor,
+    after: torch.Tensor,
+    labels: Sequence[str],
+    row_label: str,
+    *,
+    names: tuple[str, str] = ("before", "after"),
+    title: str | None = None,
+) -> go.Figure:
     """p(next | row_label) under two models as grouped bars: ``row_distribution(compare=...)``'s picture, built in one go
     (no large template) so that it can be redrawn at every step of a slider."""
-    bars = [go.Bar(x=list(labels), y=probs.double().numpy(), name=name, marker_color=colour,
-                   hovertemplate="p(%{x} | " + row_label + ") = %{y:.4f}<extra>" + name + "</extra>")
-            for probs, name, colour in ((before, names[0], BLUE), (after, names[1], ORANGE))]
-    return go.Figure(data=bars, layout=_fast_layout(
-        title or f"Next symbol after {row_label!r}", 340, barmode="group",
-        xaxis=dict(type="category", title=dict(text="next symbol")), yaxis=dict(title=dict(text="probability"), rangemode="tozero"),
-        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
-    ))
+    bars = [
+        go.Bar(
+            x=list(labels),
+            y=probs.double().numpy(),
+            name=name,
+            marker_color=colour,
+            hovertemplate="p(%{x} | " + row_label + ") = %{y:.4f}<extra>" + name + "</extra>",
+        )
+        for probs, name, colour in ((before, names[0], BLUE), (after, names[1], ORANGE))
+    ]
+    return go.Figure(
+        data=bars,
+        layout=_fast_layout(
+            title or f"Next symbol after {row_label!r}",
+            340,
+            barmode="group",
+            xaxis=dict(type="category", title=dict(text="next symbol")),
+            yaxis=dict(title=dict(text="probability"), rangemode="tozero"),
+            legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+        ),
+    )
 
 
 def _k_axis(k: float) -> float:
@@ -380,25 +621,51 @@ def _k_axis(k: float) -> float:
     return math.log10(k) if k > 0 else -4.0
 
 
-def nll_against_k(points: Sequence[tuple[float, float]], current: tuple[float, float] | None = None,
-                  title: str = "NLL against smoothing k") -> go.Figure:
+def nll_against_k(
+    points: Sequence[tuple[float, float]],
+    current: tuple[float, float] | None = None,
+    title: str = "NLL against smoothing k",
+) -> go.Figure:
     """``nll_vs_smoothing``'s curve with the current k starred, built in one go for every slider step."""
     pts = [(k, v) for k, v in points if math.isfinite(v)]
-    traces = [go.Scatter(x=[_k_axis(k) for k, _ in pts], y=[v for _, v in pts], customdata=[k for k, _ in pts],
-                         mode="lines+markers", name="NLL", line=dict(color=BLUE),
-                         hovertemplate="k = %{customdata:g}: NLL %{y:.5f}<extra></extra>")]
+    traces = [
+        go.Scatter(
+            x=[_k_axis(k) for k, _ in pts],
+            y=[v for _, v in pts],
+            customdata=[k for k, _ in pts],
+            mode="lines+markers",
+            name="NLL",
+            line=dict(color=BLUE),
+            hovertemplate="k = %{customdata:g}: NLL %{y:.5f}<extra></extra>",
+        )
+    ]
     if current is not None and math.isfinite(current[1]):
-        traces.append(go.Scatter(x=[_k_axis(current[0])], y=[current[1]], mode="markers", name=f"current k = {current[0]:g}",
-                                 marker=dict(color=ORANGE, size=14, symbol="star"), text=[f"{current[0]:g}"],
-                                 hovertemplate="k = %{text}: NLL %{y:.5f}<extra></extra>"))
+        traces.append(
+            go.Scatter(
+                x=[_k_axis(current[0])],
+                y=[current[1]],
+                mode="markers",
+                name=f"current k = {current[0]:g}",
+                marker=dict(color=ORANGE, size=14, symbol="star"),
+                text=[f"{current[0]:g}"],
+                hovertemplate="k = %{text}: NLL %{y:.5f}<extra></extra>",
+            )
+        )
     ticks = [-4, -3, -2, -1, 0, 1, 2, 3]
-    return go.Figure(data=traces, layout=_fast_layout(
-        title, 360,
-        xaxis=dict(title=dict(text="smoothing k (log scale; leftmost point is k = 0)"), tickvals=ticks,
-                   ticktext=["0", "0.001", "0.01", "0.1", "1", "10", "100", "1000"]),
-        yaxis=dict(title=dict(text="average NLL per bigram")),
-        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
-    ))
+    return go.Figure(
+        data=traces,
+        layout=_fast_layout(
+            title,
+            360,
+            xaxis=dict(
+                title=dict(text="smoothing k (log scale; leftmost point is k = 0)"),
+                tickvals=ticks,
+                ticktext=["0", "0.001", "0.01", "0.1", "1", "10", "100", "1000"],
+            ),
+            yaxis=dict(title=dict(text="average NLL per bigram")),
+            legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+        ),
+    )
 
 
 def distinctive_bigrams(items, *, title: str, color: str = BLUE) -> go.Figure:
@@ -406,18 +673,35 @@ def distinctive_bigrams(items, *, title: str, color: str = BLUE) -> go.Figure:
     labels = [b for b, *_ in items][::-1]
     ratios = [r for _, r, *_ in items][::-1]
     counts = [f"{a:,} vs {b:,}" for _, _, a, b in items][::-1]
-    fig = go.Figure(go.Bar(x=ratios, y=labels, orientation="h", marker_color=color, customdata=counts,
-                           hovertemplate="%{y}: log ratio %{x:.2f} (count %{customdata})<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=ratios,
+            y=labels,
+            orientation="h",
+            marker_color=color,
+            customdata=counts,
+            hovertemplate="%{y}: log ratio %{x:.2f} (count %{customdata})<extra></extra>",
+        )
+    )
     fig.update_yaxes(type="category")
     fig.update_xaxes(title="log(share in this list / share in the other)")
     return _layout(fig, title, height=max(300, 22 * len(items) + 80))
 
 
-def smoothing_for_regularisation(rows, title: str = "The smoothing k that matches each regularisation strength") -> go.Figure:
+def smoothing_for_regularisation(
+    rows, title: str = "The smoothing k that matches each regularisation strength"
+) -> go.Figure:
     """(reg, k, divergence) rows on log-log axes: more regularisation, more smoothing."""
-    fig = go.Figure(go.Scatter(x=[r for r, _, _ in rows], y=[k for _, k, _ in rows], mode="lines+markers",
-                               marker_color=BLUE, customdata=[d for _, _, d in rows],
-                               hovertemplate="reg %{x:g} ~ k %{y:.3g} (KL %{customdata:.2e})<extra></extra>"))
+    fig = go.Figure(
+        go.Scatter(
+            x=[r for r, _, _ in rows],
+            y=[k for _, k, _ in rows],
+            mode="lines+markers",
+            marker_color=BLUE,
+            customdata=[d for _, _, d in rows],
+            hovertemplate="reg %{x:g} ~ k %{y:.3g} (KL %{customdata:.2e})<extra></extra>",
+        )
+    )
     fig.update_xaxes(type="log", title="regularisation strength (reg)")
     fig.update_yaxes(type="log", title="closest smoothing k")
     return _layout(fig, title, height=360)

@@ -96,8 +96,14 @@ def _word_list_picker() -> data.WordSource:
         current_key = state.setting("list") or data.default_list().key
         if current_key not in titles:
             current_key = data.default_list().key
-    st.selectbox("Word list", options, index=options.index(current_key), format_func=labels.get,
-                 key="list_choice", on_change=_choose_list)
+    st.selectbox(
+        "Word list",
+        options,
+        index=options.index(current_key),
+        format_func=labels.get,
+        key="list_choice",
+        on_change=_choose_list,
+    )
     _uploader()
     source = data.current()
     model = data.model_for(source)
@@ -107,18 +113,36 @@ def _word_list_picker() -> data.WordSource:
 
 def _uploader() -> None:
     with st.expander("Upload your own list", expanded=False):
-        st.caption("A .txt file with one word per line, or a .csv with a header (pick the column). "
-                   "Uploaded lists stay in this browser session and cannot travel in a link.")
+        st.caption(
+            "A .txt file with one word per line, or a .csv with a header (pick the column). "
+            "Uploaded lists stay in this browser session and cannot travel in a link."
+        )
         file = st.file_uploader("Word list file", type=["txt", "csv"], key="uploader")
         lowercase = st.checkbox("Lowercase", value=True, key="opt_lowercase", persist_state="session")
-        dedupe = st.checkbox("Drop duplicates", value=False, key="opt_dedupe", persist_state="session",
-                             help="The lecture keeps duplicates: a name given twice counts twice.")
+        dedupe = st.checkbox(
+            "Drop duplicates",
+            value=False,
+            key="opt_dedupe",
+            persist_state="session",
+            help="The lecture keeps duplicates: a name given twice counts twice.",
+        )
         c1, c2 = st.columns(2)
         min_len = c1.number_input("Min length", 1, 100, 1, key="opt_min_len", persist_state="session")
-        max_len = c2.number_input("Max length", 1, data.UPLOAD_MAX_WORD_LEN, data.UPLOAD_MAX_WORD_LEN,
-                                  key="opt_max_len", persist_state="session")
-        column = st.text_input("CSV column", value="", key="opt_column", persist_state="session",
-                               help="Empty: a column called name or word, else the first one.")
+        max_len = c2.number_input(
+            "Max length",
+            1,
+            data.UPLOAD_MAX_WORD_LEN,
+            data.UPLOAD_MAX_WORD_LEN,
+            key="opt_max_len",
+            persist_state="session",
+        )
+        column = st.text_input(
+            "CSV column",
+            value="",
+            key="opt_column",
+            persist_state="session",
+            help="Empty: a column called name or word, else the first one.",
+        )
         if file is not None:
             options = (lowercase, dedupe, int(min_len), int(max_len), column.strip())
             # The uploader gives each upload its own id: a rerun with the same file and options parses nothing.
@@ -127,8 +151,15 @@ def _uploader() -> None:
                 st.session_state[state.UPLOAD_DIGEST] = digest
                 raw = file.getvalue()
                 try:
-                    parsed = data.parse_upload(raw, file.name, lowercase=lowercase, dedupe=dedupe, min_len=int(min_len),
-                                               max_len=int(max_len), column=column.strip() or None)
+                    parsed = data.parse_upload(
+                        raw,
+                        file.name,
+                        lowercase=lowercase,
+                        dedupe=dedupe,
+                        min_len=int(min_len),
+                        max_len=int(max_len),
+                        column=column.strip() or None,
+                    )
                 except BigramError as exc:
                     st.session_state[state.UPLOAD_ERROR] = f"{file.name}: {exc}"
                 else:
@@ -159,5 +190,11 @@ def share_url(info: PageInfo) -> str:
 def _share_link(info: PageInfo) -> None:
     with st.expander("Link to this view", icon=":material/link:"):
         st.code(share_url(info), language=None, wrap_lines=True)
-        st.caption("Copy it with the button at the right. It carries the built-in list, smoothing, seed and sampling settings."
-                   + (" Your uploaded list cannot travel in a link: whoever opens it sees the default list." if st.session_state.get(state.USE_UPLOAD) else ""))
+        st.caption(
+            "Copy it with the button at the right. It carries the built-in list, smoothing, seed and sampling settings."
+            + (
+                " Your uploaded list cannot travel in a link: whoever opens it sees the default list."
+                if st.session_state.get(state.USE_UPLOAD)
+                else ""
+            )
+        )

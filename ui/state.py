@@ -11,8 +11,9 @@ per session, ``write_to_url`` keeps the address bar in step after every run.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import streamlit as st
 
@@ -99,7 +100,9 @@ SAMPLE_PRESET = "sample_preset"  # the "As in the lecture" button
 SAMPLE_DOWNLOAD = "sample_download"
 DRAW_ROW = "draw_row"  # the row torch.multinomial draws from in the Sample page's demonstration
 DRAW_COUNT = "draw_count"  # how many draws it makes
-NET_TRAIN = "net_train"  # the Neural net page's buttons: train from the seed's W, continue from the current W, forget it
+NET_TRAIN = (
+    "net_train"  # the Neural net page's buttons: train from the seed's W, continue from the current W, forget it
+)
 NET_CONTINUE = "net_continue"
 NET_RESET = "net_reset"
 NET_ROW = "net_row"  # the row compared between the net and the counts
@@ -107,10 +110,33 @@ NET_SYMBOL = "net_symbol"  # the input symbol followed through the forward pass
 NET_COMPARE = "net_compare"  # button: compare the three loss methods
 NET_COMPARISON = "net_comparison"  # dict: list id -> ui.training.MethodComparison, the last comparison made
 NET_SWEEP = "net_sweep"  # the regularisation expander (open/closed: the sweep only runs while it is open)
-NET_RUN_LOCK = "net_run_lock"  # a threading.RLock held while this session trains: readers wait for a stopped run to store its net
+NET_RUN_LOCK = (
+    "net_run_lock"  # a threading.RLock held while this session trains: readers wait for a stopped run to store its net
+)
 
 #: Stops of the smoothing slider, roughly log-spaced; 0 (no smoothing) first.
-K_STEPS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
+K_STEPS = (
+    0.0,
+    0.001,
+    0.003,
+    0.01,
+    0.03,
+    0.1,
+    0.2,
+    0.3,
+    0.5,
+    1.0,
+    2.0,
+    3.0,
+    5.0,
+    10.0,
+    20.0,
+    50.0,
+    100.0,
+    200.0,
+    500.0,
+    1000.0,
+)
 #: Stops of the temperature slider: fine around 1, coarse at the ends.
 TEMPERATURE_STEPS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0)
 
@@ -182,7 +208,9 @@ def restore_from_url() -> None:
             ignored.append(f"{key}={value}")
     if st.query_params.get("list") == "upload":
         st.session_state["list"] = ""
-        st.session_state[URL_NOTICE] = "This link was made with an uploaded list, which cannot travel in a link: showing the default list instead."
+        st.session_state[URL_NOTICE] = (
+            "This link was made with an uploaded list, which cannot travel in a link: showing the default list instead."
+        )
     elif ignored:
         st.session_state[URL_NOTICE] = "Ignored invalid link settings: " + ", ".join(ignored)
 
@@ -206,6 +234,7 @@ def write_to_url() -> None:
     params = shared_params()
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
+
 
 # The exercise pages (longer contexts, splits, tuning, comparing lists, model files).
 CTX_CONTEXT = "ctx_context"  # 1, 2 or 3 previous symbols

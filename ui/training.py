@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import streamlit as st
 import torch
@@ -151,8 +152,11 @@ class ServerBusy(Exception):
 
     def __init__(self, active: int, message: str | None = None):
         self.active = active
-        super().__init__(message or f"{active} other training run{'s are' if active != 1 else ' is'} in progress on this "
-                                    "server; try again in a few seconds")
+        super().__init__(
+            message
+            or f"{active} other training run{'s are' if active != 1 else ' is'} in progress on this "
+            "server; try again in a few seconds"
+        )
 
 
 @st.cache_resource(show_spinner=False)
@@ -175,8 +179,10 @@ def method_refusal(data: TrainingData, method: str) -> str | None:
     if method == "counts" or data.bigrams * data.V <= DENSE_MAX_ELEMENTS:
         return None
     gb = data.bigrams * data.V * 4 / 1e9
-    return (f"one-hot and row indexing build a {data.bigrams:,} × {data.V:,} matrix ({gb:.1f} GB) every step on this list; "
-            "use the counts form, which gives the same loss and gradient")
+    return (
+        f"one-hot and row indexing build a {data.bigrams:,} × {data.V:,} matrix ({gb:.1f} GB) every step on this list; "
+        "use the counts form, which gives the same loss and gradient"
+    )
 
 
 @st.cache_resource(show_spinner="Preparing the Adam optimizer (once per server)…")
@@ -210,8 +216,18 @@ def _reusable(net: TrainedNet | None, lr: float, reg: float, optimizer: str) -> 
     return trainer if torch.equal(trainer.W, net.W) else None
 
 
-def run(source_id: str, data: TrainingData, settings: dict, *, steps: int, start: TrainedNet | None = None,
-        target: float | None = None, progress=None, chart=None, key: str = "net_live") -> TrainedNet:
+def run(
+    source_id: str,
+    data: TrainingData,
+    settings: dict,
+    *,
+    steps: int,
+    start: TrainedNet | None = None,
+    target: float | None = None,
+    progress=None,
+    chart=None,
+    key: str = "net_live",
+) -> TrainedNet:
     """Train for ``steps`` steps, from the seed's W or (``start``) from a previous net's W; store and return the result.
 
     ``progress`` and ``chart`` are placeholders (``st.empty()``) redrawn every ``REDRAW_SECONDS``.
@@ -219,7 +235,12 @@ def run(source_id: str, data: TrainingData, settings: dict, *, steps: int, start
     returned net keeps the last good W and says what happened in ``message``. If the script is
     stopped mid-run (a click elsewhere), the net reached so far is stored with ``finished=False``.
     """
-    lr, reg, method, optimizer = float(settings["lr"]), float(settings["reg"]), settings["method"], settings["optimizer"]
+    lr, reg, method, optimizer = (
+        float(settings["lr"]),
+        float(settings["reg"]),
+        settings["method"],
+        settings["optimizer"],
+    )
     store = st.session_state.setdefault(state.TRAINED, {})
     session_lock = st.session_state.setdefault(state.NET_RUN_LOCK, threading.RLock())
     with _held(session_lock), slots().hold():
@@ -228,8 +249,15 @@ def run(source_id: str, data: TrainingData, settings: dict, *, steps: int, start
             trainer.method = method  # the three methods give the same gradient: switching is safe
             overlap = len(trainer.history)
         else:
-            trainer = Trainer(data, lr=lr, reg=reg, seed=int(settings["seed"]), method=method, optimizer=optimizer,
-                              W=None if start is None else start.W)
+            trainer = Trainer(
+                data,
+                lr=lr,
+                reg=reg,
+                seed=int(settings["seed"]),
+                method=method,
+                optimizer=optimizer,
+                W=None if start is None else start.W,
+            )
             overlap = 1  # the new trainer's first loss is at start's last W: it replaces that entry
         prefix = [] if start is None else start.history[: len(start.history) - overlap]
         nll_prefix = [] if start is None else start.nll_history[: len(start.nll_history) - overlap]
@@ -244,11 +272,16 @@ def run(source_id: str, data: TrainingData, settings: dict, *, steps: int, start
         def snapshot() -> TrainedNet:
             done = trainer.steps_done - first
             return TrainedNet(
-                source_id=source_id, settings={**settings, "steps": steps}, W=trainer.W.clone(),
-                history=prefix + trainer.history, nll_history=nll_prefix + trainer.nll_history,
+                source_id=source_id,
+                settings={**settings, "steps": steps},
+                W=trainer.W.clone(),
+                history=prefix + trainer.history,
+                nll_history=nll_prefix + trainer.nll_history,
                 seconds=(0.0 if start is None else start.seconds) + time.perf_counter() - began,
-                finished=outcome["finished"], message=outcome["message"],
-                trainer=None if outcome["message"] else trainer, last_run_steps=done,
+                finished=outcome["finished"],
+                message=outcome["message"],
+                trainer=None if outcome["message"] else trainer,
+                last_run_steps=done,
                 last_run_seconds=time.perf_counter() - began,
             )
 
@@ -257,8 +290,12 @@ def run(source_id: str, data: TrainingData, settings: dict, *, steps: int, start
                 progress.progress(min(step / steps, 1.0), text=f"step {step:,} of {steps:,} · loss {loss:.4f}")
             if chart is not None:
                 draws[0] += 1
-                chart.plotly_chart(figures.training_curve(prefix + trainer.history, nll_history=nll_prefix + trainer.nll_history,
-                                                          target=target), key=f"{key}_{draws[0]}")
+                chart.plotly_chart(
+                    figures.training_curve(
+                        prefix + trainer.history, nll_history=nll_prefix + trainer.nll_history, target=target
+                    ),
+                    key=f"{key}_{draws[0]}",
+                )
 
         def callback(step: int, loss: float, nll: float) -> None:
             now = time.perf_counter()
@@ -293,8 +330,14 @@ class MethodComparison:
     skipped: dict[str, str]  # method -> why it was not run
 
 
-def compare(source_id: str, data: TrainingData, W: torch.Tensor, reg: float, at: str,
-            methods: Sequence[str] = ("onehot", "index", "counts")) -> MethodComparison:
+def compare(
+    source_id: str,
+    data: TrainingData,
+    W: torch.Tensor,
+    reg: float,
+    at: str,
+    methods: Sequence[str] = ("onehot", "index", "counts"),
+) -> MethodComparison:
     """Compare the methods at W, holding a training slot (one-hot costs a few hundred ms); store and return it."""
     skipped = {m: why for m in methods if (why := method_refusal(data, m))}
     with slots().hold():
@@ -317,5 +360,7 @@ class SweepRow:
 @st.cache_resource(max_entries=8, show_spinner="Training a net at each regularisation strength…")
 def sweep(source_id: str, _data: TrainingData, regs: tuple[float, ...] = SWEEP_REGS) -> list[SweepRow]:
     """Nets trained to convergence at each reg (counts form + Adam, ~0.1 s each for 27 symbols), shared by all sessions."""
-    return [SweepRow(p, equivalent_smoothing(_data.N, p.nll))
-            for p in regularisation_sweep(_data, regs, steps=SWEEP_STEPS, lr=SWEEP_LR)]
+    return [
+        SweepRow(p, equivalent_smoothing(_data.N, p.nll))
+        for p in regularisation_sweep(_data, regs, steps=SWEEP_STEPS, lr=SWEEP_LR)
+    ]

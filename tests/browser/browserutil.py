@@ -30,8 +30,15 @@ ARTIFACTS = ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 CHROMIUM = os.environ.get("BIGRAM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 #: Tall enough that every page fits: Streamlit scrolls inside its own container, so a full-page screenshot of a
 #: short window would cut the page off.
@@ -72,7 +79,9 @@ def require_browser() -> None:
 class Timings:
     cold_start: dict = field(default_factory=dict)  # seconds: spawn -> health ok -> first page rendered
     renders: dict = field(default_factory=dict)  # page path -> [seconds from goto to rendered]
-    last: dict = field(default_factory=dict)  # monotonic times of the last open_view: started, title, script done, drawn
+    last: dict = field(
+        default_factory=dict
+    )  # monotonic times of the last open_view: started, title, script done, drawn
 
     def render(self, path: str, seconds: float) -> None:
         self.renders.setdefault(path, []).append(round(seconds, 3))
@@ -110,12 +119,26 @@ class StreamlitServer:
         self.started_at = 0.0
         self.healthy_at = 0.0
 
-    def start(self) -> "StreamlitServer":
+    def start(self) -> StreamlitServer:
         ARTIFACTS.mkdir(exist_ok=True)
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(self.port), "--server.address", "127.0.0.1",
-               # no file watcher: a file saved while the tests run must not rerun the app under them
-               "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
+            # no file watcher: a file saved while the tests run must not rerun the app under them
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ]
         self._log = open(self.log_path, "w")
         self.started_at = time.monotonic()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
@@ -124,7 +147,9 @@ class StreamlitServer:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 self.stop()
-                pytest.fail(f"streamlit exited with status {self.proc.returncode}:\n{self.log_path.read_text()[-3000:]}")
+                pytest.fail(
+                    f"streamlit exited with status {self.proc.returncode}:\n{self.log_path.read_text()[-3000:]}"
+                )
             try:
                 with direct.open(f"{self.url}/_stcore/health", timeout=2) as r:
                     if r.read().strip() == b"ok":
@@ -134,7 +159,9 @@ class StreamlitServer:
                 pass
             time.sleep(0.1)
         self.stop()
-        pytest.fail(f"streamlit did not answer /_stcore/health within {SERVER_START_TIMEOUT} s:\n{self.log_path.read_text()[-3000:]}")
+        pytest.fail(
+            f"streamlit did not answer /_stcore/health within {SERVER_START_TIMEOUT} s:\n{self.log_path.read_text()[-3000:]}"
+        )
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -191,10 +218,14 @@ def wait_title(page, title: str, timeout: float = RENDER_TIMEOUT) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
-        page.locator("h1").filter(has_text=title).or_(page.get_by_test_id("stException")).first.wait_for(timeout=timeout)
+        page.locator("h1").filter(has_text=title).or_(page.get_by_test_id("stException")).first.wait_for(
+            timeout=timeout
+        )
     except PlaywrightTimeout:
         shown = page.locator("h1").all_inner_texts()
-        raise AssertionError(f"{page.url}: no h1 {title!r} after {timeout / 1000:.0f} s; the page shows h1 {shown}") from None
+        raise AssertionError(
+            f"{page.url}: no h1 {title!r} after {timeout / 1000:.0f} s; the page shows h1 {shown}"
+        ) from None
     assert_no_exception(page)
 
 
@@ -210,7 +241,11 @@ def wait_charts(page, at_least: int = 0, timeout: float = RENDER_TIMEOUT) -> Non
             if (document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')) return false;
             const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
             return charts.length >= n && [...charts].every(c => c.querySelector('.main-svg'));
-        }""", arg=at_least, timeout=timeout, polling=250)
+        }""",
+        arg=at_least,
+        timeout=timeout,
+        polling=250,
+    )
 
 
 def assert_no_exception(page) -> None:
@@ -225,7 +260,9 @@ def sidebar_caption(page) -> str:
 
 def metric(page, label: str) -> str:
     """The value of the st.metric labelled ``label``."""
-    box = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+    box = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
     return box.first.get_by_test_id("stMetricValue").inner_text().strip()
 
 
@@ -251,7 +288,10 @@ def wait_text(page, locator_fn, predicate, what: str, timeout: float = 60_000):
 def nll_metric(page) -> tuple[str, str]:
     """The Smoothing page's first metric: ("NLL at k = <k>", value)."""
     box = page.get_by_test_id("stMain").get_by_test_id("stMetric").first
-    return (box.get_by_test_id("stMetricLabel").inner_text().strip(), box.get_by_test_id("stMetricValue").inner_text().strip())
+    return (
+        box.get_by_test_id("stMetricLabel").inner_text().strip(),
+        box.get_by_test_id("stMetricValue").inner_text().strip(),
+    )
 
 
 def screenshot(page, name: str) -> Path:

@@ -13,9 +13,16 @@ import os
 import shutil
 
 import pytest
-
-from browserutil import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, TIMINGS, VIEWPORT, StreamlitServer,
-                         require_browser)
+from browserutil import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    TIMINGS,
+    VIEWPORT,
+    StreamlitServer,
+    require_browser,
+)
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -30,11 +37,13 @@ def pytest_terminal_summary(terminalreporter):
     if s["cold_start"]:
         tr.write_line("cold start: " + ", ".join(f"{k} {v:.2f} s" for k, v in s["cold_start"].items()))
     cores = os.cpu_count() or 1
-    tr.write_line("load average (1, 5, 15 min) now: " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
-                  + f" on {cores} cores: above {cores} the times include waiting for a core")
+    tr.write_line(
+        "load average (1, 5, 15 min) now: "
+        + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        + f" on {cores} cores: above {cores} the times include waiting for a core"
+    )
     for path, median in s["render_median_s"].items():
         tr.write_line(f"render {path or '/':<12} median {median:.2f} s over {len(s['render_all_s'][path])}")
-
 
 
 @pytest.fixture(scope="session")
@@ -107,5 +116,3 @@ def pytest_runtest_makereport(item, call):
     rep = yield
     setattr(item, f"rep_{rep.when}", rep)
     return rep
-
-

@@ -6,11 +6,22 @@ import io
 import re
 
 import pytest
-
-from browserutil import (SMOOTHING_SLIDER, assert_no_exception, metric, nll_metric, open_view, page_title, screenshot,
-                         sidebar_caption, wait_charts, wait_idle, wait_text)
+from browserutil import (
+    SMOOTHING_SLIDER,
+    assert_no_exception,
+    metric,
+    nll_metric,
+    open_view,
+    page_title,
+    screenshot,
+    sidebar_caption,
+    wait_charts,
+    wait_idle,
+    wait_text,
+)
 
 pytestmark = pytest.mark.browser
+
 
 def test_upload_a_list_and_see_its_numbers(server, page, tmp_path):
     words = ["Anna", "bob", "zoë", "anna", "", "ève"]
@@ -46,7 +57,9 @@ def test_smoothing_slider_moves_with_the_keyboard(server, page):
 
     slider.focus()
     page.keyboard.press("ArrowRight")  # the next stop: k = 2
-    label2, value2 = wait_text(page, lambda: nll_metric(page), lambda m: m[0] == "NLL at k = 2", "k = 2 in the NLL metric")
+    label2, value2 = wait_text(
+        page, lambda: nll_metric(page), lambda m: m[0] == "NLL at k = 2", "k = 2 in the NLL metric"
+    )
     wait_idle(page)
     assert float(value2) > float(value), (value, value2)  # more fake counts: a worse fit of the list itself
     assert "k=2" in page.url  # the address bar carries the setting
@@ -75,7 +88,11 @@ def test_train_the_net_and_see_its_loss(server, page):
     loss = float(metric(page, "Loss (NLL + reg)"))
     nll = float(metric(page, "NLL"))
     target = float(metric(page, "Counting model NLL, k = 0"))
-    assert target <= nll <= loss < 3.5, (target, nll, loss)  # a random W starts near 3.8; 100 steps of SGD at lr 50 get well below
+    assert target <= nll <= loss < 3.5, (
+        target,
+        nll,
+        loss,
+    )  # a random W starts near 3.8; 100 steps of SGD at lr 50 get well below
     curve = main.get_by_test_id("stPlotlyChart").first
     assert curve.locator(".scatterlayer .trace").count() >= 1, "the loss curve has no line"
     assert "Training loss" in curve.inner_text()

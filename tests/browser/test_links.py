@@ -9,9 +9,19 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
-from browserutil import (SMOOTHING_SLIDER, assert_no_exception, nll_metric, open_view, page_title, screenshot,
-                         sidebar_caption, wait_charts, wait_idle, wait_text, wait_title)
+from browserutil import (
+    SMOOTHING_SLIDER,
+    assert_no_exception,
+    nll_metric,
+    open_view,
+    page_title,
+    screenshot,
+    sidebar_caption,
+    wait_charts,
+    wait_idle,
+    wait_text,
+    wait_title,
+)
 
 pytestmark = pytest.mark.browser
 

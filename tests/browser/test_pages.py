@@ -7,12 +7,19 @@ has visited. It also measures the cold start: from ``streamlit run`` to the firs
 """
 
 import os
-import time
 
 import pytest
+from browserutil import (
+    ROOT,
+    TIMINGS,
+    assert_no_exception,
+    open_view,
+    page_title,
+    screenshot,
+    sidebar_caption,
+    wait_title,
+)
 
-from browserutil import (ROOT, TIMINGS, assert_no_exception, open_view, page_title, screenshot, sidebar_caption,
-                         wait_title)
 from ui.sidebar import PAGES
 
 pytestmark = pytest.mark.browser
@@ -68,7 +75,10 @@ def test_sidebar_menu_reaches_every_page(server, page):
         assert_no_exception(page)
 
 
-@pytest.mark.skipif(os.environ.get("BIGRAM_UPDATE_SCREENSHOT") != "1", reason="set BIGRAM_UPDATE_SCREENSHOT=1 to redraw docs/screenshot.png")
+@pytest.mark.skipif(
+    os.environ.get("BIGRAM_UPDATE_SCREENSHOT") != "1",
+    reason="set BIGRAM_UPDATE_SCREENSHOT=1 to redraw docs/screenshot.png",
+)
 def test_readme_screenshot(server, browser):
     """Redraw the README's picture: the Counts page as a visitor first sees it, at a laptop-sized window."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, device_scale_factor=1)

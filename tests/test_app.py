@@ -3,6 +3,7 @@
 import pytest
 from apputil import open_page, upload
 
+from ui import state
 from ui.sidebar import PAGES
 
 PAGE_FILES = [p.file for p in PAGES if p.file != "app.py"]
@@ -31,7 +32,7 @@ def test_home_shows_the_lists_numbers_and_the_chain_rule():
 
 def test_switching_built_in_list_changes_every_number():
     at = open_page()
-    at.sidebar.selectbox(key="list_choice").set_value("surnames").run()
+    at.sidebar.selectbox(key=state.LIST_CHOICE).set_value("surnames").run()
     assert metrics(at)["Words"] == "88,799"
     at.switch_page("pages/1_Data.py").run()
     assert metrics(at)["Words"] == "88,799"

@@ -77,7 +77,7 @@ def _menu() -> None:
 
 
 def _choose_list() -> None:
-    choice = st.session_state.get("list_choice")
+    choice = st.session_state.get(state.LIST_CHOICE)
     if choice == "upload":
         st.session_state[state.USE_UPLOAD] = True
     else:
@@ -96,14 +96,11 @@ def _word_list_picker() -> data.WordSource:
         current_key = state.setting("list") or data.default_list().key
         if current_key not in titles:
             current_key = data.default_list().key
-    st.selectbox(
-        "Word list",
-        options,
-        index=options.index(current_key),
-        format_func=labels.get,
-        key="list_choice",
-        on_change=_choose_list,
-    )
+    # The picker's value is always set, never popped: a popped key leaves the browser showing its old
+    # choice, which it sends back on the next interaction, silently switching the list (see DESIGN.md).
+    if st.session_state.get(state.LIST_CHOICE) != current_key:
+        st.session_state[state.LIST_CHOICE] = current_key
+    st.selectbox("Word list", options, format_func=labels.get, key=state.LIST_CHOICE, on_change=_choose_list)
     _uploader()
     source = data.current()
     model = data.model_for(source)
@@ -166,7 +163,6 @@ def _uploader() -> None:
                     st.session_state[state.UPLOAD] = parsed
                     st.session_state[state.USE_UPLOAD] = True
                     st.session_state.pop(state.UPLOAD_ERROR, None)
-                    st.session_state.pop("list_choice", None)
                     st.rerun()
         error = st.session_state.get(state.UPLOAD_ERROR)
         if error:

@@ -88,6 +88,7 @@ UPLOAD = "upload"  # the parsed uploaded list (a ui.data.WordSource), kept after
 UPLOAD_ERROR = "upload_error"  # the last refusal, shown until the next upload
 UPLOAD_DIGEST = "upload_digest"  # which file was parsed last, so a rerun does not parse it again
 USE_UPLOAD = "use_upload"  # True while the uploaded list is the one in use
+LIST_CHOICE = "list_choice"  # the sidebar's list picker: a built-in list's key or "upload"; set, never popped
 TRAINED = "trained"  # dict: list id -> ui.training.TrainedNet
 RESTORED = "url_restored"  # the URL has been read for this session
 URL_NOTICE = "url_notice"  # a one-line note about a link that could not be honoured

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from bigram import score_word
-from ui import data, sidebar, state
+from ui import data, escape, sidebar, state
 
 source = sidebar.page("Home")
 model = data.model_for(source)
@@ -29,14 +29,14 @@ st.markdown(
     "By the **chain rule** of probability, the probability of a whole word is a product of "
     "conditional probabilities; the bigram model assumes each one depends only on the previous character:"
 )
-terms = " \\cdot ".join(f"p(\\texttt{{{p.bigram[1:] or b}}} \\mid \\texttt{{{p.bigram[:1]}}})" for p in ws.pairs)
-st.latex(f"p(\\texttt{{{word}}}) = {terms}")
+terms = " \\cdot ".join(
+    f"p(\\texttt{{{escape.tex(p.bigram[1:] or b)}}} \\mid \\texttt{{{escape.tex(p.bigram[:1])}}})" for p in ws.pairs
+)
+st.latex(f"p(\\texttt{{{escape.tex(word)}}}) = {terms}")
 values = " \\times ".join(f"{p.prob:.3f}" for p in ws.pairs)
-prob = 1.0
-for p in ws.pairs:
-    prob *= p.prob
-mantissa, exponent = f"{prob:.3e}".split("e")
-st.latex(f"= {values} = {mantissa} \\times 10^{{{int(exponent)}}}")
+decimal = ws.probability_decimal()
+product = "0" if decimal is None else f"{decimal[0]:.3f} \\times 10^{{{decimal[1]}}}"
+st.latex(f"= {values} = {product}")
 st.caption(
     f"With smoothing k = {k:g} (set on the Smoothing page). Each factor is one row of P: the row of the "
     "previous character, the column of the next. The average of -log p over the factors is the word's "
@@ -58,16 +58,17 @@ with st.expander("Probability basics behind the chain rule, on this list", icon=
         a_id, n_id = 1, min(2, model.V - 1)
     la, ln = model.vocab.itos[a_id], model.vocab.itos[n_id]
     f = data.pair_facts(source.id, a_id, n_id, model)
+    ma, mn = escape.md(la), escape.md(ln)  # symbols of the list: plain text in the Markdown below
     st.markdown(
-        f"Every quantity below is a sum over the count matrix N ({model.bigrams:,} bigrams), for the pair `{la}{ln}`:\n\n"
-        f"- **joint** p({la}, {ln}) = N[{la},{ln}] / N.sum() = **{f.joint:.5f}**: how often the pair occurs among all pairs;\n"
-        f"- **marginal** p({la}) = N[{la}, :].sum() / N.sum() = **{f.p_a:.5f}**: the joint summed over every next symbol "
+        f"Every quantity below is a sum over the count matrix N ({model.bigrams:,} bigrams), for the pair {escape.code(la + ln)}:\n\n"
+        f"- **joint** p({ma}, {mn}) = N[{ma},{mn}] / N.sum() = **{f.joint:.5f}**: how often the pair occurs among all pairs;\n"
+        f"- **marginal** p({ma}) = N[{ma}, :].sum() / N.sum() = **{f.p_a:.5f}**: the joint summed over every next symbol "
         "(*marginalisation*);\n"
-        f"- **conditional** p({ln} | {la}) = p({la}, {ln}) / p({la}) = **{f.b_given_a:.5f}**: one cell of P; the chain rule "
+        f"- **conditional** p({mn} | {ma}) = p({ma}, {mn}) / p({ma}) = **{f.b_given_a:.5f}**: one cell of P; the chain rule "
         "multiplies these;\n"
-        f"- **Bayes' rule** turns it around: p({la} | {ln}) = p({ln} | {la}) p({la}) / p({ln}) = **{f.a_given_b:.5f}**, the "
-        f"same as reading column `{ln}` directly ({f.a_given_b_direct:.5f}): how likely `{la}` is the letter *before* `{ln}`;\n"
-        f"- **independence** would mean p({la}, {ln}) = p({la}) p({ln}); here the ratio is **{f.independence_ratio:.2f}**, "
+        f"- **Bayes' rule** turns it around: p({ma} | {mn}) = p({mn} | {ma}) p({ma}) / p({mn}) = **{f.a_given_b:.5f}**, the "
+        f"same as reading column {escape.code(ln)} directly ({f.a_given_b_direct:.5f}): how likely {escape.code(la)} is the letter *before* {escape.code(ln)};\n"
+        f"- **independence** would mean p({ma}, {mn}) = p({ma}) p({mn}); here the ratio is **{f.independence_ratio:.2f}**, "
         "not 1: letters depend on their neighbours, which is exactly what a bigram model captures."
     )
     stat = (
@@ -102,7 +103,7 @@ c4.metric(
     f"{nll:.4f}",
     help="Average negative log-likelihood per bigram of the list under its own model.",
 )
-st.caption(f"{source.title} — {source.report.summary()}")
+st.caption(f"{escape.md(source.title)} — {escape.md(source.report.summary())}")
 
 st.subheader("Where to go next")
 for p in sidebar.PAGES[1:]:

@@ -220,7 +220,7 @@ def cmd_tune(args) -> dict:
     """Exercises E02 and E03: split, sweep smoothing on dev, evaluate test once at the chosen k."""
     wl = load(args.file, args)
     vocab = Vocab.from_words(wl.words)
-    train_w, dev_w, test_w = split_words(wl.words, (0.8, 0.1, 0.1), seed=args.split_seed)
+    train_w, dev_w, test_w = split_words(wl.words, (0.8, 0.1, 0.1), seed=args.split_seed, min_each=1)
     if not dev_w or not test_w:
         raise BigramError("the list is too short to split 80/10/10 into train, dev and test")
     ks = args.ks or [0.0, 0.001, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0, 10.0]

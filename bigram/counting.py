@@ -185,6 +185,19 @@ class WordScore:
     def nll(self) -> float:
         return -self.log_likelihood / len(self.pairs)
 
+    def probability_decimal(self) -> tuple[float, int] | None:
+        """The word's probability as (mantissa, exponent) of mantissa × 10^exponent, found from the summed logs:
+        the product of the factors underflows to 0 in floating point for a long word. None when it is 0 exactly."""
+        ll = self.log_likelihood
+        if ll == -math.inf:
+            return None
+        log10 = ll / math.log(10)
+        exponent = math.floor(log10)
+        mantissa = 10 ** (log10 - exponent)
+        if mantissa >= 9.9995:  # would print as 10.000
+            mantissa, exponent = mantissa / 10, exponent + 1
+        return mantissa, exponent
+
     @property
     def culprit(self) -> PairScore | None:
         """The first bigram with probability 0, which makes the word impossible."""

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ui import data, figures, sidebar
+from ui import data, escape, figures, sidebar
 
 source = sidebar.page("Data")
 model = data.model_for(source)
@@ -12,7 +12,7 @@ report = source.report
 b = model.vocab.boundary
 
 st.title("The word list")
-st.caption(f"{source.title}" + (" (your upload, kept in this browser session only)" if source.is_upload else ""))
+st.caption(escape.md(source.title) + (" (your upload, kept in this browser session only)" if source.is_upload else ""))
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Words", f"{len(source.words):,}")
@@ -32,7 +32,7 @@ with right:
     )
 
 st.subheader("What cleaning did")
-st.markdown(f"**{report.summary()}**")
+st.markdown(f"**{escape.md(report.summary())}**")
 st.caption(
     "Cleaning: decode (byte-order mark, UTF-8, then Windows-1252/Latin-1), split lines (any line end), "
     "strip white space, drop empty lines, lowercase, Unicode NFC (a letter typed with a combining accent "
@@ -50,7 +50,7 @@ if report.dropped:
         width="stretch",
     )
 for note in report.notes:
-    st.info(note, icon=":material/info:")
+    st.info(escape.md(note), icon=":material/info:")
 
 st.subheader("Symbols")
 st.markdown(

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ui import data, figures, sidebar, state
+from ui import data, escape, figures, sidebar, state
 
 source = sidebar.page("Counts")
 model = data.model_for(source)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from bigram import BigramError, score_word
-from ui import data, figures, sidebar, state
+from ui import data, escape, figures, sidebar, state
 
 source = sidebar.page("Smoothing")
 model = data.model_for(source)
@@ -132,7 +132,7 @@ with c_row:
         key="smooth_row_chart",
     )
     st.caption(
-        f"Row {labels[row]!r} has {int(model.N[row].sum()):,} real counts and gets {model.V} × k = {model.V * k:g} fake "
+        f"Row {escape.md(repr(labels[row]))} has {int(model.N[row].sum()):,} real counts and gets {model.V} × k = {model.V * k:g} fake "
         "ones: the fewer real counts a row has, the more smoothing flattens it."
     )
 with c_curve:
@@ -164,6 +164,7 @@ text = st.text_input(
     key=state.SCORE_WORD,
     persist_state="session",
     placeholder=f"e.g. {example}",
+    max_chars=data.UPLOAD_MAX_WORD_LEN,
     help="Cleaned as the list was: surrounding spaces removed, Unicode NFC, lowercased unless the list has capitals.",
 )
 word = data.clean_typed_word(text, model)
@@ -171,7 +172,7 @@ if word:
     try:
         ws = score_word(word, data.log_probabilities(source.id, k, model), model.vocab)
     except BigramError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(escape.md(exc), icon=":material/error:")
     else:
         table = pd.DataFrame(
             {
@@ -195,7 +196,7 @@ if word:
             )
         with w2:
             st.metric(
-                f"NLL of {b}{word}{b} at k = {k:g}",
+                f"NLL of {escape.md(b + word + b)} at k = {k:g}",
                 "inf" if math.isinf(ws.nll) else f"{ws.nll:.4f}",
                 help="Average of −log p over the word's bigrams, start and end included.",
             )
@@ -205,7 +206,7 @@ if word:
             culprit = ws.culprit
             if culprit is not None:
                 st.error(
-                    f"Infinite NLL: the bigram **{culprit.bigram}** never occurs in the list, so at k = 0 its probability "
+                    f"Infinite NLL: the bigram **{escape.md(culprit.bigram)}** never occurs in the list, so at k = 0 its probability "
                     "is 0 and so is the whole word's. Any k > 0 makes it finite.",
                     icon=":material/block:",
                 )

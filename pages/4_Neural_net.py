@@ -7,7 +7,7 @@ import streamlit as st
 
 from bigram import METHODS, OPTIMIZERS, init_weights
 from bigram.diagnostics import forward_one, largest_gap
-from ui import data, figures, sidebar, state, training
+from ui import data, escape, figures, sidebar, state, training
 
 source = sidebar.page("Neural net")
 model = data.model_for(source)
@@ -33,10 +33,11 @@ st.markdown(
 
 # --- controls ---------------------------------------------------------------------------------
 c1, c2, c3 = st.columns(3)
+# No max_value on these boxes: a browser holds a value typed above the maximum in the box without sending it,
+# so Train would silently use the old one. Every value is sent, and one out of range is refused in words below.
 lr = c1.number_input(
     "Learning rate",
     state.LR_MIN,
-    state.LR_MAX,
     step=0.1,
     format="%g",
     key="lr",
@@ -46,7 +47,6 @@ lr = c1.number_input(
 steps = c2.number_input(
     "Steps",
     1,
-    state.STEPS_MAX,
     key="steps",
     persist_state="session",
     help=f"Full-batch updates per press of Train or Continue (at most {state.STEPS_MAX:,}).",
@@ -54,7 +54,6 @@ steps = c2.number_input(
 reg = c3.number_input(
     "Regularisation",
     0.0,
-    state.REG_MAX,
     step=0.01,
     format="%g",
     key="reg",
@@ -93,7 +92,7 @@ seed = c6.number_input(
 settings = {"lr": lr, "reg": reg, "method": method, "optimizer": optimizer, "seed": seed}
 
 net = training.get(source.id)
-refusal = training.method_refusal(tdata, method)
+refusal = state.out_of_range({"lr": lr, "steps": steps, "reg": reg}) or training.method_refusal(tdata, method)
 with st.container(horizontal=True):
     train = st.button(
         "Train",
@@ -119,7 +118,7 @@ with st.container(horizontal=True):
         args=(source.id,),
     )
 if refusal:
-    st.warning(f"Not with this method: {refusal}.", icon=":material/memory:")
+    st.warning(f"Not with these settings: {refusal}.", icon=":material/memory:")
 
 with st.expander("What one training step does", icon=":material/school:"):
     st.code(
@@ -194,6 +193,14 @@ else:
             f"The learning rate {s['lr']:g} is too large for {s['optimizer']}; try a smaller one.",
             icon=":material/trending_up:",
         )
+    elif net.time_limited:
+        st.info(
+            f"This run stopped after {net.last_run_seconds:.0f} s, at {net.last_run_steps:,} of the "
+            f"{s['steps']:,} steps asked: a press of Train computes for at most {training.RUN_MAX_SECONDS:.0f} s "
+            "on this shared server. Press Continue to go on from here, or use the counts form, which gives the same "
+            "loss far faster.",
+            icon=":material/timer:",
+        )
     elif not net.finished:
         st.info(
             f"The last run was interrupted; the net keeps what it reached ({net.steps:,} steps). "
@@ -252,7 +259,8 @@ else:
             st.caption(f"The boundary and the {len(ids) - 1} most frequent of {V:,} symbols.")
     with right:
         st.markdown(
-            f"Largest gap: **`{model.vocab.pair_label(gap.row, gap.col)}`**, p({labels[gap.col]!r} | {labels[gap.row]!r}) "
+            f"Largest gap: **{escape.code(model.vocab.pair_label(gap.row, gap.col))}**, "
+            f"p({escape.md(repr(labels[gap.col]))} | {escape.md(repr(labels[gap.row]))}) "
             f"= **{gap.net:.4f}** in the net against **{gap.counts:.4f}** from the counts."
         )
         row = st.selectbox(
@@ -287,7 +295,7 @@ x = st.selectbox(
 )
 fp = forward_one(W, x)
 st.markdown(
-    f'**Why one-hot?** An id is a name, not an amount: `{labels[x]!r}` = {x} is not "{x} times" anything, and feeding '
+    f'**Why one-hot?** An id is a name, not an amount: {escape.code(repr(labels[x]))} = {x} is not "{x} times" anything, and feeding '
     f"the number itself would make a bigger id push harder. One-hot turns it into a vector of size V = {V} with a single 1 "
     f"at position {x}; `.float()` because it is multiplied by W, which is float."
 )

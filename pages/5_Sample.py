@@ -7,7 +7,7 @@ import torch
 from bigram import LECTURE_SEED, BigramError, sample
 from bigram.neural import net_log_probabilities
 from bigram.sampling import log_probability
-from ui import data, figures, sidebar, state, training
+from ui import data, escape, figures, sidebar, state, training
 
 source = sidebar.page("Sample")
 model = data.model_for(source)
@@ -120,7 +120,7 @@ try:
             f"Trained net: softmax(W) after {net.steps:,} steps (final loss {net.loss:.4f}). Log-probabilities are log_softmax(W) in float64."
         )
 except BigramError as exc:
-    st.error(str(exc), icon=":material/error:")
+    st.error(escape.md(exc), icon=":material/error:")
     st.stop()
 
 known = data.word_set(source.id, source.words)
@@ -209,7 +209,7 @@ with d1:
     else:
         drawn, counts = data.multinomial_demo(P[row], draws_n, seed)
     first = " ".join(labels[i] for i in drawn[:24].tolist())
-    st.markdown(f"The first draws, as symbols: `{first}`" + (" …" if draws_n > 24 else ""))
+    st.markdown(f"The first draws, as symbols: {escape.code(first)}" + (" …" if draws_n > 24 else ""))
 with d2:
     st.plotly_chart(figures.draws_vs_probabilities(labels, P[row], counts, draws_n), key="multinomial_chart")
     st.caption(

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from bigram import BigramError
-from ui import exercises, figures, sidebar, state
+from ui import escape, exercises, figures, sidebar, state
 
 source = sidebar.page("Longer contexts")
 words = source.words
@@ -54,7 +54,7 @@ st.markdown(
 try:
     result = exercises.tuned(source.id, context, padding, int(split_seed), words)
 except BigramError as exc:
-    st.error(str(exc), icon=":material/error:")
+    st.error(escape.md(exc), icon=":material/error:")
     st.stop()
 
 st.subheader("Split (E02) and tuning on dev (E03)")

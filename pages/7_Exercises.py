@@ -5,7 +5,7 @@ import streamlit as st
 
 from bigram import BigramError, sample, score_word
 from bigram.modelfile import ModelFile, load_model_bytes
-from ui import data, exercises, figures, sidebar, state, training
+from ui import data, escape, exercises, figures, sidebar, state, training
 
 source = sidebar.page("More exercises")
 model = data.model_for(source)
@@ -139,17 +139,20 @@ with model_tab:
                 st.session_state[state.LOADED_MODEL_ERROR] = f"{uploaded.name}: {exc}"
     error = st.session_state.get(state.LOADED_MODEL_ERROR)
     if error:
-        st.error(error, icon=":material/error:")
+        st.error(escape.md(error), icon=":material/error:")
     loaded = st.session_state.get(state.LOADED_MODEL)
     if loaded is not None:
         name, lm = loaded
         st.success(
-            f"Loaded {name}: {lm.kind}, {tuple(lm.tensor.shape)[0]}×{tuple(lm.tensor.shape)[1]}, "
+            f"Loaded {escape.md(name)}: {lm.kind}, {tuple(lm.tensor.shape)[0]}×{tuple(lm.tensor.shape)[1]}, "
             f"{len(lm.vocab)} symbols, context {lm.context}",
             icon=":material/check_circle:",
         )
         if lm.meta:
-            st.caption("Recorded with it: " + ", ".join(f"{key} = {value}" for key, value in lm.meta.items()))
+            st.caption(
+                "Recorded with it: "
+                + ", ".join(f"{escape.md(key)} = {escape.md(value)}" for key, value in lm.meta.items())
+            )
         if lm.context == 1:
             P = lm.probabilities(k if lm.kind == "counts" else 0.0)
             st.plotly_chart(
@@ -163,8 +166,10 @@ with model_tab:
                 key="loaded_heatmap",
             )
             drawn = sample(P, lm.vocab, 10, seed=int(state.setting("seed")))
-            st.markdown("**Samples from it:** " + ", ".join(f"`{s.word}`" for s in drawn))
-            word = st.text_input("Score a word under it", value="", key=state.LOADED_WORD)
+            st.markdown("**Samples from it:** " + ", ".join(escape.code(s.word) for s in drawn))
+            word = st.text_input(
+                "Score a word under it", value="", key=state.LOADED_WORD, max_chars=data.UPLOAD_MAX_WORD_LEN
+            )
             if word.strip():
                 try:
                     ws = score_word(
@@ -172,9 +177,9 @@ with model_tab:
                         lm.log_probabilities(k if lm.kind == "counts" else 0.0),
                         lm.vocab,
                     )
-                    st.markdown(f"NLL of `{ws.word}`: **{ws.nll:.4f}**")
+                    st.markdown(f"NLL of {escape.code(ws.word)}: **{ws.nll:.4f}**")
                 except BigramError as exc:
-                    st.error(str(exc), icon=":material/error:")
+                    st.error(escape.md(exc), icon=":material/error:")
         else:
             st.info(
                 "This file holds a longer-context model: its counts are loaded; use the command line to score with it."

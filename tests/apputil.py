@@ -1,5 +1,6 @@
 """Helpers for AppTest: every page is reached the way a person reaches it, through app.py."""
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -27,3 +28,8 @@ def upload(at: AppTest, name: str, data: bytes, mime: str = "text/plain") -> App
     at.file_uploader(key="uploader").set_value((name, data, mime))
     at.run()
     return at
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of Markdown the app escaped (ui.escape.md): the text without its backslash escapes."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)

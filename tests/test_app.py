@@ -1,7 +1,7 @@
 """The app as a person uses it, through Streamlit's AppTest: pages, the list picker, uploads, links."""
 
 import pytest
-from apputil import open_page, upload
+from apputil import open_page, shown, upload
 
 from ui import state
 from ui.sidebar import PAGES
@@ -10,14 +10,14 @@ PAGE_FILES = [p.file for p in PAGES if p.file != "app.py"]
 
 
 def metrics(at):
-    return {m.label: m.value for m in at.metric}
+    return {shown(m.label): m.value for m in at.metric}
 
 
 @pytest.mark.parametrize("page", [None, *PAGE_FILES])
 def test_every_page_renders_on_the_default_list(page):
     at = open_page(page)
     assert not at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, [shown(e.value) for e in at.error]
     assert at.title, "every page has a title"
     caption = " ".join(c.value for c in at.sidebar.caption)
     assert "29,910" in caption and "27" in caption
@@ -57,7 +57,7 @@ def test_bad_upload_is_one_line_and_keeps_the_previous_list():
     upload(at, "good.txt", b"anna\nbob\n")
     upload(at, "bad.txt", b"\x89PNG\r\n\x1a\n\x00\x00binary")
     assert not at.exception
-    errors = [e.value for e in at.sidebar.error]
+    errors = [shown(e.value) for e in at.sidebar.error]
     assert errors == ["bad.txt: this file is a PNG image, not a text word list"]
     assert metrics(at)["Words"] == "2"  # the good upload is still in use
 
@@ -75,12 +75,12 @@ def test_link_settings_are_restored_and_bad_ones_reported():
     assert "88,799" in " ".join(c.value for c in at.sidebar.caption)
     bad = open_page(query={"k": "-3"})
     assert bad.session_state["k"] == 1.0
-    assert any("k=-3" in i.value for i in bad.info)
+    assert any("k=-3" in shown(i.value) for i in bad.info)
 
 
 def test_link_made_with_an_upload_says_why_it_shows_the_default():
     at = open_page(query={"list": "upload"})
-    assert any("cannot travel in a link" in i.value for i in at.info)
+    assert any("cannot travel in a link" in shown(i.value) for i in at.info)
     assert "29,910" in " ".join(c.value for c in at.sidebar.caption)
 
 

@@ -1,7 +1,7 @@
 """The bad-input catalogue through the app: a one-line error in the sidebar, the previous list kept, no traceback."""
 
 import pytest
-from apputil import open_page, upload
+from apputil import open_page, shown, upload
 from badinput import CASES, SLOW_CASES
 
 
@@ -20,7 +20,7 @@ def test_catalogue_upload(app, case):
     before = words_in_use(app)
     upload(app, name, data, "text/csv" if name.endswith(".csv") else "text/plain")
     assert not app.exception, [e.value for e in app.exception]
-    errors = [e.value for e in app.sidebar.error]
+    errors = [shown(e.value) for e in app.sidebar.error]
     if kind == "error":
         assert len(errors) == 1 and errors[0].startswith(f"{name}: ") and expected in errors[0]
         assert "\n" not in errors[0]
@@ -28,7 +28,7 @@ def test_catalogue_upload(app, case):
     else:
         assert not errors
         assert f"**{expected:,}** words" in words_in_use(app)
-        assert not app.main.error, [e.value for e in app.main.error]
+        assert not app.main.error, [shown(e.value) for e in app.main.error]
 
 
 @pytest.mark.slow
@@ -38,7 +38,7 @@ def test_catalogue_upload_large(app, case):
     upload(app, name, make())
     assert not app.exception
     if kind == "error":
-        assert any(expected in e.value for e in app.sidebar.error)
+        assert any(expected in shown(e.value) for e in app.sidebar.error)
     else:
         assert f"**{expected:,}** words" in words_in_use(app)
 

@@ -1,6 +1,6 @@
 """The exercise pages in AppTest: contexts and padding, tuning, comparing lists, model files."""
 
-from apputil import open_page
+from apputil import open_page, shown
 
 from bigram import CountModel, read_words
 from bigram.builtin import default_list
@@ -8,7 +8,7 @@ from bigram.modelfile import ModelFile, to_csv, to_safetensors
 
 
 def metrics(at):
-    return {m.label: m.value for m in at.metric}
+    return {shown(m.label): m.value for m in at.metric}
 
 
 def test_contexts_page_padding_changes_the_loss_and_test_is_labelled_once():
@@ -19,7 +19,7 @@ def test_contexts_page_padding_changes_the_loss_and_test_is_labelled_once():
     at.radio(key="ctx_padding").set_value("single").run()
     single = metrics(at)
     assert float(single["Dev NLL"]) < float(full["Dev NLL"])  # fewer, easier predictions
-    assert any("cannot sample" in i.value for i in at.info)
+    assert any("cannot sample" in shown(i.value) for i in at.info)
     at.radio(key="ctx_context").set_value(1).run()
     assert metrics(at)["Dev NLL"] == "2.4571"
     at.button(key="ctx_neural").click().run()
@@ -41,14 +41,14 @@ def test_model_file_round_trip_through_the_page():
     data = to_safetensors(ModelFile("counts", m.N, m.vocab, meta={"source": "test"}))
     at.file_uploader(key="model_upload").set_value(("mine.safetensors", data, "application/octet-stream")).run()
     assert not at.exception
-    assert any("Loaded mine.safetensors: counts" in s.value for s in at.success)
+    assert any("Loaded mine.safetensors: counts" in shown(s.value) for s in at.success)
     assert any("Samples from it" in md.value for md in at.markdown)
     at.text_input(key="loaded_word").set_value("emma").run()
-    assert any("NLL of `emma`" in md.value for md in at.markdown)
+    assert any("NLL of `emma`" in md.value for md in at.markdown)  # the word in a code span
     csv_bad = b"counts:context=1,.,a\n.,0,-1\na,1,0\n"
     at.file_uploader(key="model_upload").set_value(("bad.csv", csv_bad, "text/csv")).run()
-    assert [e.value for e in at.error] == ["bad.csv: counts must not be negative"]
-    assert any("Loaded mine.safetensors" in s.value for s in at.success)  # the good model is still there
+    assert [shown(e.value) for e in at.error] == ["bad.csv: counts must not be negative"]
+    assert any("Loaded mine.safetensors" in shown(s.value) for s in at.success)  # the good model is still there
     ok_csv = to_csv(ModelFile("counts", m.N, m.vocab)).encode()
     at.file_uploader(key="model_upload").set_value(("ok.csv", ok_csv, "text/csv")).run()
-    assert any("Loaded ok.csv" in s.value for s in at.success)
+    assert any("Loaded ok.csv" in shown(s.value) for s in at.success)

@@ -4,7 +4,7 @@ import math
 
 import pytest
 import torch
-from apputil import open_page
+from apputil import open_page, shown
 
 from ui import state, training
 
@@ -33,7 +33,7 @@ def test_page_renders_before_any_training():
     assert at.title[0].value == "The neural net"
     assert [b.label for b in at.button][:3] == ["Train", "Continue training (+100 steps)", "Forget the trained net"]
     assert at.button(key=state.NET_CONTINUE).disabled  # nothing to continue yet
-    assert any("Press **Train**" in i.value for i in at.info)
+    assert any("Press **Train**" in shown(i.value) for i in at.info)
     assert net_of(at) is None
     # the forward pass of one symbol is shown at the initial W: one-hot @ W plucks row x exactly
     assert any("F.one_hot(torch.tensor(1), num_classes=27).float()" in c.value for c in at.code)
@@ -90,12 +90,12 @@ def test_the_trained_net_survives_a_page_switch():
     net = net_of(at)
     assert net is not None and net.steps == 25 and torch.equal(net.W, W)
     assert metric(at, "Steps") == "25"  # and it is shown, not just kept
-    assert not any("Press **Train**" in i.value for i in at.info)
+    assert not any("Press **Train**" in shown(i.value) for i in at.info)
 
 
 def test_divergence_shows_one_error_and_keeps_the_last_good_W():
     at = train(open_page(PAGE), steps=50, lr=10000.0, reg=10.0)  # the regulariser's step overshoots: W explodes
-    errors = [e.value for e in at.error]
+    errors = [shown(e.value) for e in at.error]
     assert len(errors) == 1 and "too large" in errors[0] and "\n" not in errors[0]
     net = net_of(at)
     assert net.message and not net.finished
@@ -109,14 +109,15 @@ def test_a_learning_rate_that_makes_the_loss_rise_is_called_out():
     assert any("The loss went up" in w.value for w in at.warning)
 
 
-def test_a_full_server_turns_the_run_away_with_a_warning():
+def test_a_full_server_queues_the_run_then_says_how_long_it_waited(monkeypatch):
+    monkeypatch.setattr(training, "SLOT_WAIT_SECONDS", 0.2)
     slots = training.slots()
     held = [slots.try_acquire() for _ in range(slots.limit)]
     try:
         assert all(held)
         at = train(open_page(PAGE), steps=10)
         assert any(
-            f"{slots.limit} other training runs are in progress on this server; try again in a few seconds" in w.value
+            f"{slots.limit} other training runs held the server's training slots for the 0 s this run waited" in w.value
             for w in at.warning
         )
         assert net_of(at) is None
@@ -170,3 +171,12 @@ def test_regularisation_section_trains_a_net_per_strength_when_opened():
     assert nll == sorted(nll) and nll[0] == pytest.approx(2.4541, abs=1e-3)
     assert table["mean row entropy"].iloc[-1] == pytest.approx(math.log(27), abs=0.01)  # reg 100: nearly uniform rows
     assert any("costs the same loss as reg = 1" in c.value for c in at.caption)
+
+
+def test_a_run_stops_at_its_time_limit_keeps_what_it_reached_and_says_so(monkeypatch):
+    monkeypatch.setattr(training, "RUN_MAX_SECONDS", 0.0)  # every run is over time after its first step
+    at = train(open_page(PAGE), steps=500)
+    net = net_of(at)
+    assert net is not None and net.time_limited and not net.finished
+    assert 1 <= net.steps < 500
+    assert any("This run stopped after" in i.value and "Press Continue" in i.value for i in at.info)

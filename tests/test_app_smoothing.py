@@ -4,7 +4,7 @@ import statistics
 import time
 
 import pytest
-from apputil import open_page
+from apputil import open_page, shown
 
 from bigram import CountModel
 from bigram.builtin import default_list
@@ -14,7 +14,7 @@ PAGE = "pages/3_Smoothing.py"
 
 
 def metrics(at):
-    return {m.label: m.value for m in at.metric}
+    return {shown(m.label): m.value for m in at.metric}
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def unseen_word(model):
 
 def test_page_renders_with_every_part():
     at = open_page(PAGE)
-    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert not at.exception and not at.error, [shown(e.value) for e in at.error]
     assert at.title[0].value.startswith("Smoothing")
     m = metrics(at)
     assert m["NLL at k = 0"] == "2.4541" and m["NLL at k = 1"] == "2.4547"
@@ -84,7 +84,7 @@ def test_unseen_bigram_at_k0_gives_inf_and_names_the_culprit(names_model):
     at.text_input(key="score_word").set_value(word).run()
     assert not at.exception
     assert metrics(at)[f"NLL of .{word}. at k = 0"] == "inf"
-    errors = [e.value for e in at.error]
+    errors = [shown(e.value) for e in at.error]
     assert len(errors) == 1 and f"**{word}**" in errors[0]
     # Any smoothing makes the same word possible.
     at.select_slider(key="k").set_value(0.01).run()
@@ -95,7 +95,7 @@ def test_symbol_outside_the_vocabulary_is_one_line_error():
     at = open_page(PAGE)
     at.text_input(key="score_word").set_value("ab7").run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["'7' in 'ab7' is not in the vocabulary of this list"]
+    assert [shown(e.value) for e in at.error] == ["'7' in 'ab7' is not in the vocabulary of this list"]
 
 
 def test_keepdim_pitfall_shows_the_live_shapes():

@@ -33,9 +33,12 @@ def test_two_slots_then_the_third_is_refused():
     assert slots.active == 2
     assert not slots.try_acquire()  # never blocks: refused at once
     with pytest.raises(
-        ServerBusy, match="2 other training runs are in progress on this server; try again in a few seconds"
+        ServerBusy, match="2 other training runs in progress on this server; a run computes for at most"
     ):
         with slots.hold():
+            pass
+    with pytest.raises(ServerBusy, match="held the server's training slots for the 0 s this run waited"):
+        with slots.hold(wait=0.05):
             pass
     slots.release()
     assert slots.active == 1
@@ -48,7 +51,26 @@ def test_two_slots_then_the_third_is_refused():
 
 
 def test_the_message_counts_one_run_in_the_singular():
-    assert str(ServerBusy(1)) == "1 other training run is in progress on this server; try again in a few seconds"
+    assert str(ServerBusy(1)) == "1 other training run in progress on this server; a run computes for at most 20 s"
+
+
+def test_a_full_server_queues_a_run_until_a_slot_is_free():
+    slots = TrainingSlots(1)
+    assert slots.try_acquire()
+    waited, got = [], threading.Event()
+
+    def second():
+        with slots.hold(wait=30, on_wait=waited.append):
+            got.set()
+
+    t = threading.Thread(target=second)
+    t.start()
+    assert not got.wait(0.3)  # queued, not refused, while the slot is held
+    assert waited == [1]  # told once how many runs are ahead
+    slots.release()
+    assert got.wait(10)  # and it runs as soon as the slot is free
+    t.join()
+    assert slots.active == 0
 
 
 def test_slots_hold_under_threads():

@@ -42,7 +42,7 @@ class Tuned:
 
 @bounded(max_entries=16, max_bytes=128 * MB)
 def splits(source_id: str, seed: int, _words: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
-    return split_words(list(_words), (0.8, 0.1, 0.1), seed=seed)
+    return split_words(list(_words), (0.8, 0.1, 0.1), seed=seed, min_each=1)
 
 
 @bounded(max_entries=16, max_bytes=8 * MB)

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import torch
 
+from . import escape
+
 HEATMAP_MAX_SYMBOLS = 40
 BLUE = "#1f77b4"
 ORANGE = "#ff7f0e"
@@ -30,7 +32,7 @@ def top_symbols(N: torch.Tensor, limit: int = HEATMAP_MAX_SYMBOLS) -> list[int]:
 
 def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left"),
+        title=dict(text=escape.plot(title), x=0, xanchor="left"),
         margin=dict(l=10, r=10, t=50, b=10),
         template="plotly_white",
         height=height,
@@ -54,7 +56,7 @@ def matrix_heatmap(
     """
     ids = list(range(M.shape[0])) if ids is None else list(ids)
     sub = M[ids][:, ids].double()
-    labs = [labels[i] for i in ids]
+    labs = [escape.plot(labels[i]) for i in ids]
     z = sub.tolist()
     if view == "counts":
         fmt = lambda v: f"{int(v)}"  # noqa: E731
@@ -105,20 +107,20 @@ def row_distribution(
     """p(next | previous = row_label) as bars; optionally a second distribution beside it."""
     fig = go.Figure(
         go.Bar(
-            x=list(labels),
+            x=[escape.plot(x) for x in labels],
             y=probs.double().tolist(),
             name=names[0],
             marker_color=BLUE,
-            hovertemplate="p(%{x} | " + row_label + ") = %{y:.4f}<extra>" + names[0] + "</extra>",
+            hovertemplate="p(%{x} | " + escape.plot(row_label) + ") = %{y:.4f}<extra>" + names[0] + "</extra>",
         )
     )
     if compare is not None:
         fig.add_bar(
-            x=list(labels),
+            x=[escape.plot(x) for x in labels],
             y=compare.double().tolist(),
             name=names[1],
             marker_color=ORANGE,
-            hovertemplate="p(%{x} | " + row_label + ") = %{y:.4f}<extra>" + names[1] + "</extra>",
+            hovertemplate="p(%{x} | " + escape.plot(row_label) + ") = %{y:.4f}<extra>" + names[1] + "</extra>",
         )
     fig.update_xaxes(type="category", title="next symbol")
     fig.update_yaxes(title="probability", rangemode="tozero")
@@ -130,7 +132,7 @@ def top_bigrams_bar(pairs: Sequence[tuple[str, int]], title: str = "Most frequen
     labels = [p for p, _ in pairs][::-1]
     counts = [c for _, c in pairs][::-1]
     fig = go.Figure(
-        go.Bar(x=counts, y=labels, orientation="h", marker_color=BLUE, hovertemplate="%{y}: %{x:,}<extra></extra>")
+        go.Bar(x=counts, y=[escape.plot(y) for y in labels], orientation="h", marker_color=BLUE, hovertemplate="%{y}: %{x:,}<extra></extra>")
     )
     fig.update_yaxes(type="category")
     fig.update_xaxes(title="count")
@@ -140,9 +142,9 @@ def top_bigrams_bar(pairs: Sequence[tuple[str, int]], title: str = "Most frequen
 def sums_comparison(row_sums: torch.Tensor, col_sums: torch.Tensor, labels: Sequence[str]) -> go.Figure:
     """Row sums (times a symbol is left) beside column sums (times it is entered): always equal."""
     fig = go.Figure()
-    fig.add_bar(x=list(labels), y=row_sums.tolist(), name="row sum: bigrams starting with it", marker_color=BLUE)
+    fig.add_bar(x=[escape.plot(x) for x in labels], y=row_sums.tolist(), name="row sum: bigrams starting with it", marker_color=BLUE)
     fig.add_scatter(
-        x=list(labels),
+        x=[escape.plot(x) for x in labels],
         y=col_sums.tolist(),
         name="column sum: bigrams ending with it",
         mode="markers",
@@ -255,7 +257,7 @@ def histogram(values: Sequence[int], *, title: str, xlabel: str) -> go.Figure:
 
 def symbol_frequencies(labels: Sequence[str], counts: Sequence[int], title: str = "Symbol frequencies") -> go.Figure:
     fig = go.Figure(
-        go.Bar(x=list(labels), y=list(counts), marker_color=BLUE, hovertemplate="%{x}: %{y:,}<extra></extra>")
+        go.Bar(x=[escape.plot(x) for x in labels], y=list(counts), marker_color=BLUE, hovertemplate="%{x}: %{y:,}<extra></extra>")
     )
     fig.update_xaxes(type="category", title="symbol")
     fig.update_yaxes(title="occurrences")
@@ -268,7 +270,7 @@ def difference_heatmap(
     """Signed differences on a diverging scale centred at 0."""
     ids = list(range(D.shape[0])) if ids is None else list(ids)
     sub = D[ids][:, ids].double()
-    labs = [labels[i] for i in ids]
+    labs = [escape.plot(labels[i]) for i in ids]
     bound = float(sub.abs().max()) or 1e-12
     fig = go.Figure(
         go.Heatmap(
@@ -294,9 +296,9 @@ def draws_vs_probabilities(labels: Sequence[str], probs: torch.Tensor, draws: to
     """How often torch.multinomial picked each index in n draws, against the probability it was given."""
     freq = (draws.double() / max(n, 1)).tolist()
     fig = go.Figure()
-    fig.add_bar(x=list(labels), y=freq, name=f"share of {n:,} draws", marker_color=BLUE)
+    fig.add_bar(x=[escape.plot(x) for x in labels], y=freq, name=f"share of {n:,} draws", marker_color=BLUE)
     fig.add_scatter(
-        x=list(labels),
+        x=[escape.plot(x) for x in labels],
         y=probs.double().tolist(),
         mode="markers",
         name="probability p[i]",
@@ -319,7 +321,7 @@ def _fast_layout(title: str, height: int, **layout) -> dict:
     the figure; Streamlit's default template is tiny and follows the app's light or dark theme.
     """
     return (
-        dict(title=dict(text=title, x=0, xanchor="left"), margin=dict(l=10, r=10, t=50, b=10), height=height) | layout
+        dict(title=dict(text=escape.plot(title), x=0, xanchor="left"), margin=dict(l=10, r=10, t=50, b=10), height=height) | layout
     )
 
 
@@ -339,7 +341,7 @@ def probability_heatmap(
     cell text, so it builds in a few milliseconds.
     """
     ids = list(range(P.shape[0])) if ids is None else list(ids)
-    labs = [labels[i] for i in ids]
+    labs = [escape.plot(labels[i]) for i in ids]
     sub = P[ids][:, ids].double()
     # numpy arrays, not lists: plotly checks them in one go (a 27 x 27 list of lists costs ~10 ms); NaN leaves a gap.
     z = torch.where(sub > 0, sub.log10().clamp(min=LOG10_FLOOR), torch.nan).numpy()
@@ -395,14 +397,14 @@ def keepdim_sums(
     return go.Figure(
         data=[
             go.Bar(
-                x=list(labels),
+                x=[escape.plot(x) for x in labels],
                 y=row_sums.double().tolist(),
                 name="row sums (should be 1)",
                 marker_color=BLUE,
                 hovertemplate="row %{x}: %{y:.4f}<extra></extra>",
             ),
             go.Scatter(
-                x=list(labels),
+                x=[escape.plot(x) for x in labels],
                 y=col_sums.double().tolist(),
                 mode="markers",
                 name="column sums",
@@ -563,11 +565,11 @@ def distributions(
     palette = list(colors or ["#08306b", "#2171b5", "#6baed6", "#fd8d3c", "#d94801", "#7f2704", GREY])
     for n, (name, probs) in enumerate(rows.items()):
         fig.add_bar(
-            x=list(labels),
+            x=[escape.plot(x) for x in labels],
             y=probs.double().tolist(),
             name=name,
             marker_color=palette[n % len(palette)],
-            hovertemplate="p(%{x} | " + row_label + ") = %{y:.4f}<extra>" + name + "</extra>",
+            hovertemplate="p(%{x} | " + escape.plot(row_label) + ") = %{y:.4f}<extra>" + name + "</extra>",
         )
     if uniform and len(labels):
         fig.add_hline(
@@ -595,11 +597,11 @@ def before_after_bars(
     (no large template) so that it can be redrawn at every step of a slider."""
     bars = [
         go.Bar(
-            x=list(labels),
+            x=[escape.plot(x) for x in labels],
             y=probs.double().numpy(),
             name=name,
             marker_color=colour,
-            hovertemplate="p(%{x} | " + row_label + ") = %{y:.4f}<extra>" + name + "</extra>",
+            hovertemplate="p(%{x} | " + escape.plot(row_label) + ") = %{y:.4f}<extra>" + name + "</extra>",
         )
         for probs, name, colour in ((before, names[0], BLUE), (after, names[1], ORANGE))
     ]
@@ -676,7 +678,7 @@ def distinctive_bigrams(items, *, title: str, color: str = BLUE) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=ratios,
-            y=labels,
+            y=[escape.plot(y) for y in labels],
             orientation="h",
             marker_color=color,
             customdata=counts,

@@ -15,7 +15,7 @@ import torch
 
 from bigram import BigramError
 
-from . import data, state
+from . import data, escape, state
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def page(label: str) -> data.WordSource:
         st.caption(f"torch {torch.__version__}")
     notice = st.session_state.pop(state.URL_NOTICE, None)
     if notice:
-        st.info(notice, icon=":material/link_off:")
+        st.info(escape.md(notice), icon=":material/link_off:")
     state.write_to_url()
     return source
 
@@ -166,10 +166,10 @@ def _uploader() -> None:
                     st.rerun()
         error = st.session_state.get(state.UPLOAD_ERROR)
         if error:
-            st.error(error, icon=":material/error:")
+            st.error(escape.md(error), icon=":material/error:")
         upload = st.session_state.get(state.UPLOAD)
         if upload is not None:
-            st.caption(f"{upload.title}: {upload.report.summary()}")
+            st.caption(f"{escape.md(upload.title)}: {escape.md(upload.report.summary())}")
 
 
 def share_url(info: PageInfo) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 import streamlit as st
 
+from bigram.builtin import builtin_lists
 from bigram.sampling import LECTURE_SEED
 
 
@@ -48,6 +49,13 @@ def _int_in(lo: int, hi: int) -> Callable[[str], int]:
     return parse
 
 
+def _builtin_list(text: str) -> str:
+    """A built-in list's key, as links carry it ("" is the default list)."""
+    if text and text not in {b.key for b in builtin_lists()}:
+        raise ValueError(text)
+    return text
+
+
 def _choice(*options: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if text not in options:
@@ -64,10 +72,17 @@ LR_MIN, LR_MAX = 1e-4, 1e4
 STEPS_MAX = 5000  # training steps per press of Train (or Continue)
 REG_MAX = 10.0
 
+#: The bounds of the typed training settings, as the page says them.
+RANGES = {
+    "lr": f"{LR_MIN:g} to {LR_MAX:g}",
+    "steps": f"1 to {STEPS_MAX:,} a press",
+    "reg": f"0 to {REG_MAX:g}",
+}
+
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
-        Setting("list", "", str),  # a built-in list's key; "" means the default list
+        Setting("list", "", _builtin_list),  # a built-in list's key; "" means the default list
         Setting("k", 1.0, _float_in(0.0, SMOOTHING_MAX)),
         Setting("seed", LECTURE_SEED, _int_in(0, 2**53 - 1)),  # a browser's number box is exact up to 2**53 - 1
         Setting("n", 20, _int_in(1, SAMPLE_MAX)),
@@ -192,6 +207,16 @@ def init() -> None:
         st.session_state[RESTORED] = True
 
 
+def out_of_range(values: dict[str, Any]) -> str | None:
+    """Why one of these typed settings cannot be used (its bound, in words), or None when all are in range."""
+    for name, value in values.items():
+        try:
+            SETTINGS[name].parse(str(value))
+        except (ValueError, TypeError):
+            return f"{name} = {value:g} is out of range ({RANGES[name]})"
+    return None
+
+
 def setting(name: str) -> Any:
     return st.session_state.get(name, SETTINGS[name].default)
 
@@ -201,18 +226,20 @@ def restore_from_url() -> None:
     ignored = []
     for key, value in st.query_params.to_dict().items():
         s = SETTINGS.get(key)
-        if s is None or not s.shared:
+        if s is None or not s.shared or (key == "list" and value == "upload"):
             continue
         try:
             st.session_state[key] = s.parse(value)
         except (ValueError, TypeError):
-            ignored.append(f"{key}={value}")
+            ignored.append(f"{key}={value[:40]}" + ("…" if len(value) > 40 else ""))
     if st.query_params.get("list") == "upload":
         st.session_state["list"] = ""
         st.session_state[URL_NOTICE] = (
             "This link was made with an uploaded list, which cannot travel in a link: showing the default list instead."
         )
     elif ignored:
+        # Shown as plain text (the values are whatever the link held); the address bar is then rewritten
+        # from the settings in use, so a bad value does not travel on in copied links.
         st.session_state[URL_NOTICE] = "Ignored invalid link settings: " + ", ".join(ignored)
 
 

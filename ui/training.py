@@ -29,6 +29,11 @@ from . import figures, state
 
 #: Training runs computing at once on this server, all sessions together.
 MAX_CONCURRENT_RUNS = 2
+#: A press of Train (or Continue) computes for at most this long, whatever the method and the steps: the
+#: server is shared, and this bounds how long anyone waits for a training slot. Continue takes a run further.
+RUN_MAX_SECONDS = 20.0
+#: How long a run waits for a free slot before it gives up: longer than any run holds one.
+SLOT_WAIT_SECONDS = RUN_MAX_SECONDS + 5.0
 #: How often a running training redraws its progress bar and loss curve (and can be interrupted).
 REDRAW_SECONDS = 0.1
 #: One-hot and row indexing build a (bigrams x V) float matrix every step; above this many
@@ -49,7 +54,8 @@ class TrainedNet:
     history: list[float] = field(default_factory=list)
     nll_history: list[float] = field(default_factory=list)
     seconds: float = 0.0
-    finished: bool = True  # False when the run was interrupted and kept what it reached
+    finished: bool = True  # False when the run was interrupted or reached its time limit, and kept what it reached
+    time_limited: bool = False  # True when the latest run stopped at RUN_MAX_SECONDS before its last step
     message: str | None = None
     # The Trainer that produced W, so "Continue training" keeps Adam's moment estimates; None after a divergence.
     trainer: Any = field(default=None, repr=False, compare=False)
@@ -110,8 +116,8 @@ def forget(source_id: str) -> None:
 class TrainingSlots:
     """At most ``limit`` holders at once, across threads (Streamlit runs each session's script in its own thread).
 
-    Never blocks: a person who cannot get a slot is told to try again, rather than every run
-    slowing down on a shared CPU.
+    A run that finds every slot taken queues for one (runs are bounded by ``RUN_MAX_SECONDS``, so the wait
+    is too) and is told how long it may wait; rather that than every run slowing down on a shared CPU.
     """
 
     def __init__(self, limit: int = MAX_CONCURRENT_RUNS):
@@ -124,8 +130,8 @@ class TrainingSlots:
     def active(self) -> int:
         return self._active
 
-    def try_acquire(self) -> bool:
-        if not self._sem.acquire(blocking=False):
+    def try_acquire(self, wait: float = 0.0) -> bool:
+        if not (self._sem.acquire(blocking=False) or (wait > 0 and self._sem.acquire(timeout=wait))):
             return False
         with self._lock:
             self._active += 1
@@ -137,10 +143,14 @@ class TrainingSlots:
         self._sem.release()  # a release without an acquire raises ValueError (BoundedSemaphore)
 
     @contextmanager
-    def hold(self) -> Iterator[None]:
-        """Hold a slot for the block; raises ServerBusy when none is free."""
+    def hold(self, wait: float = 0.0, on_wait=None) -> Iterator[None]:
+        """Hold a slot for the block, queueing up to ``wait`` seconds for one (``on_wait(active)`` is called first
+        when every slot is taken); raises ServerBusy when none came free in time."""
         if not self.try_acquire():
-            raise ServerBusy(self.active)
+            if on_wait is not None and wait > 0:
+                on_wait(self.active)
+            if not self.try_acquire(wait):
+                raise ServerBusy(self.active, waited=wait)
         try:
             yield
         finally:
@@ -150,12 +160,17 @@ class TrainingSlots:
 class ServerBusy(Exception):
     """No training slot is free (or this session's previous run is still stopping); the message says which."""
 
-    def __init__(self, active: int, message: str | None = None):
+    def __init__(self, active: int, message: str | None = None, waited: float = 0.0):
         self.active = active
+        runs = f"{active} other training run{'s' if active != 1 else ''}"
         super().__init__(
             message
-            or f"{active} other training run{'s are' if active != 1 else ' is'} in progress on this "
-            "server; try again in a few seconds"
+            or (
+                f"{runs} held the server's training slots for the {waited:.0f} s this run waited; each run computes "
+                f"for at most {RUN_MAX_SECONDS:.0f} s, so press Train again in a moment"
+                if waited
+                else f"{runs} in progress on this server; a run computes for at most {RUN_MAX_SECONDS:.0f} s"
+            )
         )
 
 
@@ -243,7 +258,16 @@ def run(
     )
     store = st.session_state.setdefault(state.TRAINED, {})
     session_lock = st.session_state.setdefault(state.NET_RUN_LOCK, threading.RLock())
-    with _held(session_lock), slots().hold():
+
+    def waiting(active: int) -> None:
+        if progress is not None:
+            progress.info(
+                f"Waiting for a training slot: {active} run{'s' if active != 1 else ''} in progress on this server, "
+                f"each at most {RUN_MAX_SECONDS:.0f} s. Yours starts as soon as one ends.",
+                icon=":material/hourglass_top:",
+            )
+
+    with _held(session_lock), slots().hold(wait=SLOT_WAIT_SECONDS, on_wait=waiting):
         trainer = _reusable(start, lr, reg, optimizer)
         if trainer is not None:
             trainer.method = method  # the three methods give the same gradient: switching is safe
@@ -267,7 +291,7 @@ def run(
         began = time.perf_counter()
         last_draw = [began]
         draws = [0]
-        outcome = {"finished": False, "message": None}
+        outcome = {"finished": False, "message": None, "time_limited": False}
 
         def snapshot() -> TrainedNet:
             done = trainer.steps_done - first
@@ -279,6 +303,7 @@ def run(
                 nll_history=nll_prefix + trainer.nll_history,
                 seconds=(0.0 if start is None else start.seconds) + time.perf_counter() - began,
                 finished=outcome["finished"],
+                time_limited=outcome["time_limited"],
                 message=outcome["message"],
                 trainer=None if outcome["message"] else trainer,
                 last_run_steps=done,
@@ -299,13 +324,17 @@ def run(
 
         def callback(step: int, loss: float, nll: float) -> None:
             now = time.perf_counter()
-            if step == steps or now - last_draw[0] >= REDRAW_SECONDS:
+            over_time = now - began >= RUN_MAX_SECONDS and step < steps
+            if step == steps or over_time or now - last_draw[0] >= REDRAW_SECONDS:
                 last_draw[0] = now
                 draw(step, loss)  # an st.* call: where a click elsewhere stops the script
+            if over_time:
+                outcome["time_limited"] = True
+                return True  # stop here: the run keeps what it reached
 
         try:
             trainer.run(steps, callback)
-            outcome["finished"] = True
+            outcome["finished"] = not outcome["time_limited"]
         except TrainingDiverged as exc:
             outcome["message"] = str(exc)
         finally:

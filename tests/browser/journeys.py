@@ -91,7 +91,9 @@ def query(page) -> dict[str, str]:
 
 
 def wait_caption(page, start: str) -> str:
-    return wait_text(page, lambda: sidebar_caption(page), lambda t: t.startswith(start), f"the sidebar to say {start!r}")
+    return wait_text(
+        page, lambda: sidebar_caption(page), lambda t: t.startswith(start), f"the sidebar to say {start!r}"
+    )
 
 
 def words_in_caption(page) -> int:

@@ -32,4 +32,4 @@ def upload(at: AppTest, name: str, data: bytes, mime: str = "text/plain") -> App
 
 def shown(markdown: str) -> str:
     """What a reader sees of Markdown the app escaped (ui.escape.md): the text without its backslash escapes."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")

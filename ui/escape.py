@@ -44,10 +44,20 @@ def visible(text: object) -> str:
     return "".join(out)
 
 
+#: U+2060 WORD JOINER: invisible, and it breaks the runs GitHub-flavoured Markdown turns into links by themselves.
+_JOINER = "\u2060"
+
+
 def md(text: object) -> str:
     """Plain text inside Markdown: every ASCII punctuation mark backslash-escaped (CommonMark allows it for all of
-    them), so no link, image, emphasis, math (``$``), HTML, autolink, Streamlit icon or colour (``:...:``) can form."""
-    return "".join("\\" + ch if ch in _ASCII_PUNCTUATION else ch for ch in visible(text))
+    them), so no link, image, emphasis, math (``$``), HTML, Streamlit icon or colour (``:...:``) can form.
+
+    Escapes do not stop GFM's bare autolinks (``https://...``, ``www.``, ``a@b.c``), so an invisible word
+    joiner goes after every ``:`` and ``@`` and inside every ``www.``.
+    """
+    out = "".join("\\" + ch if ch in _ASCII_PUNCTUATION else ch for ch in visible(text))
+    out = out.replace("\\:", "\\:" + _JOINER).replace("\\@", "\\@" + _JOINER)
+    return re.sub(r"(?i)(www)(\\\.)", r"\1" + _JOINER + r"\2", out)
 
 
 def code(text: object) -> str:

@@ -31,7 +31,7 @@ def upload(page, path) -> None:
     dropzone = sidebar.get_by_test_id("stFileUploaderDropzoneInput")
     if not dropzone.count():
         expander.click()
-    dropzone.set_input_files(str(path))
+    dropzone.set_input_files(path if isinstance(path, dict) else str(path))
 
 
 def select(page, label: str, option: str, *, where=None) -> None:

@@ -53,10 +53,11 @@ def md(text: object) -> str:
     them), so no link, image, emphasis, math (``$``), HTML, Streamlit icon or colour (``:...:``) can form.
 
     Escapes do not stop GFM's bare autolinks (``https://...``, ``www.``, ``a@b.c``), so an invisible word
-    joiner goes after every ``:`` and ``@`` and inside every ``www.``.
+    joiner breaks each of those runs, and only those: elsewhere the text stays exactly what was given.
     """
     out = "".join("\\" + ch if ch in _ASCII_PUNCTUATION else ch for ch in visible(text))
-    out = out.replace("\\:", "\\:" + _JOINER).replace("\\@", "\\@" + _JOINER)
+    out = out.replace("\\:\\/\\/", "\\:" + _JOINER + "\\/\\/")
+    out = re.sub(r"(?<=\w)\\@(?=\w)", "\\\\@" + _JOINER, out)
     return re.sub(r"(?i)(www)(\\\.)", r"\1" + _JOINER + r"\2", out)
 
 

@@ -132,7 +132,13 @@ def top_bigrams_bar(pairs: Sequence[tuple[str, int]], title: str = "Most frequen
     labels = [p for p, _ in pairs][::-1]
     counts = [c for _, c in pairs][::-1]
     fig = go.Figure(
-        go.Bar(x=counts, y=[escape.plot(y) for y in labels], orientation="h", marker_color=BLUE, hovertemplate="%{y}: %{x:,}<extra></extra>")
+        go.Bar(
+            x=counts,
+            y=[escape.plot(y) for y in labels],
+            orientation="h",
+            marker_color=BLUE,
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
+        )
     )
     fig.update_yaxes(type="category")
     fig.update_xaxes(title="count")
@@ -142,7 +148,12 @@ def top_bigrams_bar(pairs: Sequence[tuple[str, int]], title: str = "Most frequen
 def sums_comparison(row_sums: torch.Tensor, col_sums: torch.Tensor, labels: Sequence[str]) -> go.Figure:
     """Row sums (times a symbol is left) beside column sums (times it is entered): always equal."""
     fig = go.Figure()
-    fig.add_bar(x=[escape.plot(x) for x in labels], y=row_sums.tolist(), name="row sum: bigrams starting with it", marker_color=BLUE)
+    fig.add_bar(
+        x=[escape.plot(x) for x in labels],
+        y=row_sums.tolist(),
+        name="row sum: bigrams starting with it",
+        marker_color=BLUE,
+    )
     fig.add_scatter(
         x=[escape.plot(x) for x in labels],
         y=col_sums.tolist(),
@@ -257,7 +268,12 @@ def histogram(values: Sequence[int], *, title: str, xlabel: str) -> go.Figure:
 
 def symbol_frequencies(labels: Sequence[str], counts: Sequence[int], title: str = "Symbol frequencies") -> go.Figure:
     fig = go.Figure(
-        go.Bar(x=[escape.plot(x) for x in labels], y=list(counts), marker_color=BLUE, hovertemplate="%{x}: %{y:,}<extra></extra>")
+        go.Bar(
+            x=[escape.plot(x) for x in labels],
+            y=list(counts),
+            marker_color=BLUE,
+            hovertemplate="%{x}: %{y:,}<extra></extra>",
+        )
     )
     fig.update_xaxes(type="category", title="symbol")
     fig.update_yaxes(title="occurrences")
@@ -321,7 +337,10 @@ def _fast_layout(title: str, height: int, **layout) -> dict:
     the figure; Streamlit's default template is tiny and follows the app's light or dark theme.
     """
     return (
-        dict(title=dict(text=escape.plot(title), x=0, xanchor="left"), margin=dict(l=10, r=10, t=50, b=10), height=height) | layout
+        dict(
+            title=dict(text=escape.plot(title), x=0, xanchor="left"), margin=dict(l=10, r=10, t=50, b=10), height=height
+        )
+        | layout
     )
 
 

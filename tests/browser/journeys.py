@@ -29,8 +29,8 @@ def upload(page, path) -> None:
     sidebar = page.get_by_test_id("stSidebar")
     expander = sidebar.get_by_text("Upload your own list")
     dropzone = sidebar.get_by_test_id("stFileUploaderDropzoneInput")
-    if not dropzone.count():
-        expander.click()
+    if not (dropzone.count() and sidebar.get_by_test_id("stFileUploaderDropzone").first.is_visible()):
+        expander.click()  # open it, as a person does; its messages show inside
     dropzone.set_input_files(path if isinstance(path, dict) else str(path))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from browserutil import metric, open_view, page_title, screenshot, sidebar_caption
-from journeys import choose, go, number, press, query, select_next, settle, slide, text, upload, wait_caption
+from journeys import choose, go, main, number, press, query, select_next, settle, slide, text, upload, wait_caption
 
 from bigram import CountModel
 from bigram.counting import score_counts
@@ -144,3 +144,109 @@ def test_own_list_stays_in_use_through_every_widget_and_page_switch(server, page
     still_mine(page)
     go(page, label, file)
     still_mine(page)
+
+
+def shared_link(page) -> str:
+    """Open "Link to this view" in the sidebar and read the link it offers."""
+    sidebar = page.get_by_test_id("stSidebar")
+    code = sidebar.get_by_test_id("stCode")
+    if not code.count() or not code.first.is_visible():
+        sidebar.get_by_text("Link to this view").click()
+    return code.first.inner_text().strip()
+
+
+def test_a_teachers_link_opens_the_same_view_and_copies_the_same_link(server, new_page):
+    student = new_page()  # a fresh browser: nothing but the link
+    open_view(student, server.url, "/Smoothing?list=surnames&k=2&seed=42", page_title("pages/3_Smoothing.py"))
+    assert sidebar_caption(student).startswith("88,799 words")
+    slider = student.get_by_role("slider", name="Smoothing k: fake counts added to every cell of N")
+    assert slider.get_attribute("aria-valuetext") == "2"
+
+    go(student, "Sample", "pages/5_Sample.py")
+    assert student.get_by_test_id("stMain").get_by_label("Seed", exact=True).input_value() == "42"
+    assert sidebar_caption(student).startswith("88,799 words")
+    go(student, "Counts", "pages/2_Counts.py")
+    go(student, "Smoothing", "pages/3_Smoothing.py")
+    assert slider.get_attribute("aria-valuetext") == "2"
+    link = shared_link(student)
+    assert link.startswith(server.url + "/Smoothing?"), link
+    assert query_of(link) == {"list": "surnames", "k": "2", "seed": "42"}
+
+
+def query_of(url: str) -> dict[str, str]:
+    from urllib.parse import parse_qs, urlparse
+
+    return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+
+
+def test_someone_elses_model_file_scores_samples_and_downloads(server, new_page, tmp_path):
+    author = new_page()
+    open_view(author, server.url, "/Exercises?list=prenoms_fr", page_title("pages/7_Exercises.py"))
+    main(author).get_by_role("tab", name=MODEL_TAB).click()
+    with author.expect_download() as made:
+        main(author).get_by_role("button", name="Download counts as .safetensors").click()
+    path = tmp_path / "prenoms_counts.safetensors"
+    made.value.save_as(path)
+
+    reader = new_page()  # another person, on the default list
+    open_view(reader, server.url, "/Exercises", page_title("pages/7_Exercises.py"))
+    main(reader).get_by_role("tab", name=MODEL_TAB).click()
+    main(reader).get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+    main(reader).get_by_text("Loaded prenoms_counts.safetensors: counts").wait_for(timeout=60_000)
+    settle(reader)
+    assert "Samples from it" in main(reader).inner_text()
+    text(reader, "Score a word under it", "émile")
+    assert "NLL of émile" in main(reader).inner_text()  # é is a symbol of the French list: a finite score
+    assert sidebar_caption(reader).startswith("29,910 words")  # loading a model leaves the list in use alone
+    choose(reader, "csv")
+    with reader.expect_download() as again:
+        main(reader).get_by_role("button", name="Download counts as .csv").click()
+    assert again.value.suggested_filename == "names_counts.csv"
+    screenshot(reader, "journey-model-file")
+
+
+def test_bad_input_is_refused_in_one_line_and_the_list_in_use_stays(server, page, tmp_path):
+    open_view(page, server.url, "/?list=../../etc/passwd&k=-3", "Bigram Lab")
+    notice = main(page).get_by_test_id("stAlert").filter(has_text="Ignored invalid link settings")
+    assert notice.count() == 1
+    assert "passwd" not in page.url and "k=-3" not in page.url  # the bad values do not travel on in links
+    assert sidebar_caption(page).startswith("29,910 words")
+
+    png = tmp_path / "photo.txt"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    upload(page, png)
+    refusal = page.get_by_test_id("stSidebar").get_by_text("photo.txt: this file is a PNG image")
+    refusal.first.wait_for(timeout=30_000)
+    settle(page)
+    assert sidebar_caption(page).startswith("29,910 words")
+
+    go(page, "More exercises", "pages/7_Exercises.py")
+    main(page).get_by_role("tab", name=MODEL_TAB).click()
+    main(page).get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        {"name": "broken.safetensors", "mimeType": "application/octet-stream", "buffer": b"\xff" * 64}
+    )
+    main(page).get_by_text("broken.safetensors: ").first.wait_for(timeout=30_000)
+    settle(page)
+    assert sidebar_caption(page).startswith("29,910 words")
+    go(page, "Sample", "pages/5_Sample.py")  # the app goes on working
+    assert sidebar_caption(page).startswith("29,910 words")
+
+
+def test_a_long_run_interrupted_by_a_page_switch_keeps_its_net_and_trains_again(server, page):
+    open_view(page, server.url, "/Neural_net", page_title("pages/4_Neural_net.py"))
+    choose(page, "one-hot @ W")  # the slowest of the three ways to the loss
+    number(page, "Steps", 5000)  # the most a press allows
+    main(page).get_by_role("button", name="Train", exact=True).click()
+    main(page).get_by_test_id("stProgress").first.wait_for(timeout=60_000)  # it is running
+    go(page, "Sample", "pages/5_Sample.py")  # the person leaves mid-run
+    go(page, "Neural net", "pages/4_Neural_net.py")
+    steps_kept = int(metric(page, "Steps").replace(",", ""))
+    assert 1 <= steps_kept < 5000  # the interrupted run kept what it reached
+    assert "interrupted" in main(page).inner_text()
+
+    press(page, "Train", timeout=180_000)  # the whole press, bounded in time by the server
+    steps = int(metric(page, "Steps").replace(",", ""))
+    assert 1 <= steps <= 5000
+    if steps < 5000:
+        assert "This run stopped after" in main(page).inner_text()  # said, not silent
+    screenshot(page, "journey-long-run")

@@ -32,11 +32,8 @@ st.markdown(
 terms = " \\cdot ".join(f"p(\\texttt{{{p.bigram[1:] or b}}} \\mid \\texttt{{{p.bigram[:1]}}})" for p in ws.pairs)
 st.latex(f"p(\\texttt{{{word}}}) = {terms}")
 values = " \\times ".join(f"{p.prob:.3f}" for p in ws.pairs)
-prob = 1.0
-for p in ws.pairs:
-    prob *= p.prob
-mantissa, exponent = f"{prob:.3e}".split("e")
-st.latex(f"= {values} = {mantissa} \\times 10^{{{int(exponent)}}}")
+mantissa, exponent = ws.probability(digits=3)  # from the sum of log p: a long word's product would underflow
+st.latex(f"= {values} = {mantissa:.3f} \\times 10^{{{exponent}}}")
 st.caption(
     f"With smoothing k = {k:g} (set on the Smoothing page). Each factor is one row of P: the row of the "
     "previous character, the column of the next. The average of -log p over the factors is the word's "

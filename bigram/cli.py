@@ -26,6 +26,7 @@ from .counting import CountModel, evaluate, score_word, smoothed_nll
 from .defaults import (
     EXCHANGE_REGS,
     FIT_STEPS,
+    LECTURE_K,
     NET_SEED,
     SAMPLE_SEED,
     SMOOTHING_GRID,
@@ -343,7 +344,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", type=_count(0), default=10, help="how many words")
     p.add_argument("--seed", type=int, default=SAMPLE_SEED, help="the seed of the sampler")
     p.add_argument(
-        "--smoothing", "-k", type=_nonneg_float, default=1.0, help="add-k smoothing (default 1, as in the lecture)"
+        "--smoothing",
+        "-k",
+        type=_nonneg_float,
+        default=LECTURE_K,
+        help="add-k smoothing (default 1, as in the lecture)",
     )
     p.add_argument("--mode", choices=MODES, default="sequential")
     p.add_argument("--temperature", type=_pos_float, default=1.0)
@@ -363,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ks", type=_nonneg_float, nargs="+", help="smoothing values to try (default: the app's grid)")
     p = common(sub.add_parser("compare", help="what distinguishes two lists, and each model's loss on the other"))
     p.add_argument("other", help="the second word list (path or built-in name)")
-    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=1.0)
+    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=LECTURE_K)
     p.add_argument("--top", type=_count(1), default=10)
     p = common(sub.add_parser("knob", help="the smoothing k that matches each regularisation strength"))
     p.add_argument("--reg", type=_nonneg_float, nargs="+", default=list(EXCHANGE_REGS))
@@ -371,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = common(sub.add_parser("export", help="save counts, P or trained W as .safetensors or .csv"))
     p.add_argument("--what", choices=("counts", "probabilities", "weights"), default="counts")
     p.add_argument("--output", "-o", required=True, help="the file to write (.safetensors or .csv)")
-    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=1.0, help="for probabilities (default 1)")
+    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=LECTURE_K, help="for probabilities (default 1)")
     training_flags(p)
     p = sub.add_parser("inspect", help="what a model file holds")
     p.add_argument("file", help="a .safetensors or .csv model file")

@@ -15,6 +15,9 @@ NET_SEED = LECTURE_SEED
 #: number for both; they are separate settings so that changing one never changes the other.
 SAMPLE_SEED = LECTURE_SEED
 
+#: The lecture's add-one smoothing, P = (N + 1) normalised: the smoothing to sample from and to show by default.
+LECTURE_K = 1.0
+
 #: Smoothing values k, roughly log-spaced, 0 (plain counts) first: the stops of the app's smoothing
 #: slider, the points of its NLL-against-k curve and the values the tuning workflow tries on dev.
 #: One grid, so that the k a curve shows, the slider can reach and tuning can choose are the same.

@@ -17,7 +17,16 @@ from typing import Any
 
 import streamlit as st
 
-from bigram.defaults import LECTURE_SEED, NET_SEED, SAMPLE_SEED, SMOOTHING_GRID, TRAIN_LR, TRAIN_REG, TRAIN_STEPS
+from bigram.defaults import (
+    LECTURE_K,
+    LECTURE_SEED,
+    NET_SEED,
+    SAMPLE_SEED,
+    SMOOTHING_GRID,
+    TRAIN_LR,
+    TRAIN_REG,
+    TRAIN_STEPS,
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +77,7 @@ SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
         Setting("list", "", str),  # a built-in list's key; "" means the default list
-        Setting("k", 1.0, _float_in(0.0, SMOOTHING_MAX)),
+        Setting("k", LECTURE_K, _float_in(0.0, SMOOTHING_MAX)),
         Setting("seed", SAMPLE_SEED, _int_in(0, 2**53 - 1)),  # the sampler's; a number box is exact up to 2**53 - 1
         Setting("net_seed", NET_SEED, _int_in(0, 2**53 - 1)),  # the generator of the net's initial W
         Setting("n", 20, _int_in(1, SAMPLE_MAX)),
@@ -140,7 +149,7 @@ def apply_lecture_preset() -> None:
     would stop drawing early and every later word would differ from the lecture's.
     """
     st.session_state["seed"] = LECTURE_SEED
-    st.session_state["k"] = 1.0
+    st.session_state["k"] = LECTURE_K
     st.session_state["mode"] = "sequential"
     st.session_state["temperature"] = 1.0
     st.session_state["source"] = "counts"

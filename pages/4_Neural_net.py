@@ -430,7 +430,8 @@ with sweep_box:
                 st.caption(
                     f"The orange bars are the counting model smoothed with k = {k_eq:g}, the smoothing that costs the "
                     f"same loss as reg = {middle.reg:g}: they follow the net's reg = {middle.reg:g} bars closely "
-                    "(not exactly: the two pulls towards uniform are shaped differently). Change the input symbol above to see another row."
+                    "(not exactly: the two pulls towards uniform are shaped differently). "
+                    "Change the input symbol above to see another row."
                 )
     else:
         st.caption(

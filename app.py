@@ -34,9 +34,8 @@ terms = " \\cdot ".join(
 )
 st.latex(f"p(\\texttt{{{escape.tex(word)}}}) = {terms}")
 values = " \\times ".join(f"{p.prob:.3f}" for p in ws.pairs)
-decimal = ws.probability_decimal()
-product = "0" if decimal is None else f"{decimal[0]:.3f} \\times 10^{{{decimal[1]}}}"
-st.latex(f"= {values} = {product}")
+mantissa, exponent = ws.probability(digits=3)  # from the sum of log p: a long word's product would underflow
+st.latex(f"= {values} = {mantissa:.3f} \\times 10^{{{exponent}}}")
 st.caption(
     f"With smoothing k = {k:g} (set on the Smoothing page). Each factor is one row of P: the row of the "
     "previous character, the column of the next. The average of -log p over the factors is the word's "

@@ -4,8 +4,9 @@
     .venv/bin/python bench/run.py --quick         # fewer repeats and smaller scale inputs
     .venv/bin/python bench/run.py --only train    # one row (see --help for the names)
 
-Each comparison row times the lecture's way (written out in ``lecture.py``, not taken from the
-package) and the package on the default list ``data/names.txt``, asserts that both give the
+Each comparison row times the lecture's way (``bigram.lecture``, which imports nothing else of
+the package: the same functions the tests use as their oracle and the pages show) and the
+package on the default list ``data/names.txt``, asserts that both give the
 same numbers and prints the check, and reports medians and their ratio. ``torch`` runs on one
 thread, as in the app (many sessions share its process and the tensors are small). The scale
 rows run each case in a fresh process, so that every peak memory figure is that case's own.
@@ -29,7 +30,6 @@ import torch  # noqa: E402
 
 torch.set_num_threads(1)  # as the app does: see ui/sidebar.py
 
-import lecture  # noqa: E402
 import scale  # noqa: E402
 from measure import ROOT, Timing, available_memory, fmt_mb, fmt_s, machine, run_case, timed, timed_pair  # noqa: E402
 
@@ -38,9 +38,10 @@ from bigram import (  # noqa: E402
     Trainer,
     TrainingData,
     evaluate,
+    lecture,
     read_words,
     sample,
-    score_counts,
+    smoothed_nll,
 )
 
 SEED = 2147483647
@@ -115,7 +116,7 @@ class Bench:
     def build(self) -> None:
         self.say("\n[build] the count matrix N of 29,910 names")
         lect, pkg = timed_pair(
-            lambda: lecture.count(self.words, self.stoi),
+            lambda: lecture.count_matrix(self.words, self.stoi),
             lambda: CountModel.from_words(self.words),
             self.slow_repeats,
             self.repeats,
@@ -131,7 +132,7 @@ class Bench:
 
     def nll(self) -> None:
         self.say("\n[nll] average NLL of the whole list at k = 1, its bigrams counted too")
-        P = lecture.probabilities(lecture.count(self.words, self.stoi), k=1)
+        P = lecture.probabilities(lecture.count_matrix(self.words, self.stoi), k=1)
         logP = self.model.log_probabilities(1)
         lect, pkg = timed_pair(
             lambda: lecture.nll(self.words, P, self.stoi),
@@ -139,11 +140,13 @@ class Bench:
             self.slow_repeats,
             self.repeats,
         )
-        exact = lecture.nll(self.words, P, self.stoi, exact=True)
+        P64 = lecture.probabilities(lecture.count_matrix(self.words, self.stoi), k=1, dtype=torch.float64)
+        exact = lecture.nll(self.words, P64, self.stoi)
         self.say(
-            f"  lecture {lect.value:.6f} (float32 running sum), lecture summed in float64 {exact:.6f}, package {pkg.value.nll:.6f}"
+            f"  lecture {lect.value:.6f} (float32 running sum), lecture in float64 {exact:.6f}, "
+            f"package {pkg.value.nll:.6f}"
         )
-        self.check(abs(exact - pkg.value.nll) < 1e-6, "same per-bigram log-probabilities: float64 sums agree to 1e-6")
+        self.check(abs(exact - pkg.value.nll) < 1e-9, "the lecture's loop in float64 and the package agree to 1e-9")
         self.check(
             abs(lect.value - pkg.value.nll) < 1e-3,
             f"the lecture's float32 sum is off by {abs(lect.value - pkg.value.nll):.1e} (< 1e-3)",
@@ -164,7 +167,7 @@ class Bench:
         finals = []
 
         def lecture_run():
-            W = lecture.init(len(self.itos), SEED)
+            W = lecture.init_weights(len(self.itos), SEED)
             lecture.train(W, xs, ys, 100, lr=50, reg=0.01)
             finals.append(lecture.loss(W, xs, ys, 0.01).item())  # the loss after the 100th update
 
@@ -188,7 +191,7 @@ class Bench:
     def converge(self) -> None:
         self.say("\n[converge] train with reg 0 until the NLL is within 0.001 of the counting model's k = 0 NLL")
         data = TrainingData.from_words(self.words, self.model.vocab)
-        optimum = score_counts(self.model.N, self.model.log_probabilities(0), self.model.vocab, self.model.words).nll
+        optimum = smoothed_nll(self.model.N, 0.0)
         self.say(f"  the optimum (k = 0 NLL): {optimum:.6f}")
         reached = lambda step, loss, nll: nll - optimum < 1e-3  # noqa: E731
 
@@ -200,7 +203,7 @@ class Bench:
         self.say(f"  SGD lr 50 needs {steps:,} steps (package counts form: {fmt_s(sgd_time)})")
         cap = 10 if self.quick else 25
         xs, ys = lecture.training_set(self.words, self.stoi)
-        W = lecture.init(len(self.itos), SEED)
+        W = lecture.init_weights(len(self.itos), SEED)
         capped = timed(lambda: lecture.train(W, xs, ys, cap, lr=50, reg=0.0), 1)
         self.check(
             max(abs(a - b) for a, b in zip(capped.value, sgd.history)) < 1e-4,
@@ -214,13 +217,12 @@ class Bench:
         )
 
         # The package: Adam on the counts form. A small sweep shows the choice of lr is not fragile.
-        Trainer(data, lr=0.3, reg=0.0, method="counts", optimizer="adam").run(
-            1
-        )  # warm: the cold first use is timed below
+        # Warm up: the cold first use is timed below.
+        Trainer(data, lr=0.3, reg=0.0, method="counts", optimizer="adam").run(1)
         sweep = {}
         for lr in (0.1, 0.2, 0.3, 0.5, 1.0):
             t = Trainer(data, lr=lr, reg=0.0, seed=SEED, method="counts", optimizer="adam")
-            sweep[lr] = (timed(lambda: t.run(1000, reached), 1).median, t.steps_done)
+            sweep[lr] = (timed(lambda t=t: t.run(1000, reached), 1).median, t.steps_done)
         self.say("  Adam lr sweep: " + ", ".join(f"lr {lr:g}: {n} steps {fmt_s(s)}" for lr, (s, n) in sweep.items()))
         trainers = []
 
@@ -237,7 +239,10 @@ class Bench:
         cold_note = ""
         if "error" not in cold:
             c, w = cold["seconds"]["first (cold)"], cold["seconds"]["second (warm)"]
-            cold_note = f"; in a fresh process the first run takes {fmt_s(c)} (torch.optim's first use imports torch._dynamo), the next {fmt_s(w)}"
+            cold_note = (
+                f"; in a fresh process the first run takes {fmt_s(c)} (torch.optim's first use imports "
+                f"torch._dynamo), the next {fmt_s(w)}"
+            )
             self.say(f"  fresh process: first Adam run {fmt_s(c)}, second {fmt_s(w)}")
         ratio, cpu_ratio = lect_total / pkg.median, lect_total_cpu / pkg.cpu_median
         self.say(f"  package {pkg.describe()}; lecture (extrapolated) / package = {ratio:,.0f}x")
@@ -256,7 +261,7 @@ class Bench:
 
     def sample(self) -> None:
         self.say("\n[sample] 1,000 words from P = (N + 1) normalised, seed 2147483647")
-        P = lecture.probabilities(lecture.count(self.words, self.stoi), k=1)
+        P = lecture.probabilities(lecture.count_matrix(self.words, self.stoi), k=1)
         vocab = self.model.vocab
         lect, pkg = timed_pair(
             lambda: lecture.sample(P, self.itos, 1000, SEED),
@@ -273,7 +278,8 @@ class Bench:
         z = (lengths.mean().item() - expected) / (lengths.std().item() / math.sqrt(len(lengths)))
         self.check(
             not any(s.truncated for s in pkg.value) and abs(z) < 4,
-            f"batched words have the model's mean length: {lengths.mean():.2f} vs exact {expected:.2f} ({z:+.1f} standard errors)",
+            f"batched words have the model's mean length: {lengths.mean():.2f} vs exact {expected:.2f} "
+            f"({z:+.1f} standard errors)",
         )
         self.say(f"  package sequential {seq.describe()}")
         row = self.compare(
@@ -331,7 +337,8 @@ class Bench:
                 None,
                 "< 100 ms",
                 t.median < 0.1,
-                f"{page.relative_to(ROOT)} through AppTest: the script's run after each new k, median of {len(t.times)}",
+                f"{page.relative_to(ROOT)} through AppTest: the script's run after each new k, "
+                f"median of {len(t.times)}",
             )
         )
 
@@ -383,7 +390,7 @@ class Bench:
             t = Trainer(data, lr=50, reg=0.01, seed=SEED, method=method)
             t.run(0)  # the first loss and gradient, so that each timed interval is one update + one evaluation
             stamps = [time.perf_counter()]
-            t.run(steps, lambda *_: stamps.append(time.perf_counter()))
+            t.run(steps, lambda *_, stamps=stamps: stamps.append(time.perf_counter()))
             per = Timing([b - a for a, b in zip(stamps, stamps[1:])])
             self.say(f"  {method:7s} {per.describe()} a step")
 
@@ -409,7 +416,8 @@ class Bench:
         )
         self.say(
             "  the heatmap: V x V is over 6 million cells, far more than a screen (or plotly) can show; "
-            "the app shows the boundary and the most frequent symbols (figures.top_symbols) and says how many of V it shows"
+            "the app shows the boundary and the most frequent symbols (figures.top_symbols) and says how many "
+            "of V it shows"
         )
 
     def scale_words(self, path: Path, label: str, steps: dict[str, tuple[int, int]]) -> None:
@@ -454,7 +462,8 @@ class Bench:
                 f"on the first {words:,} words ({ri['bigrams']:,} bigrams)" if words else f"({ri['bigrams']:,} bigrams)"
             )
             self.say(
-                f"    step {method:7s} {fmt_s(ri['step_median']):>9} a step (CPU {fmt_s(ri['step_median_cpu'])}) {scope}, "
+                f"    step {method:7s} {fmt_s(ri['step_median']):>9} a step "
+                f"(CPU {fmt_s(ri['step_median_cpu'])}) {scope}, "
                 f"peak RSS {fmt_mb(r['peak']['steps'])} "
                 f"(+{fmt_mb(max(grown, 0))} for training)"
             )
@@ -481,7 +490,8 @@ class Bench:
             wall, cpu = r["seconds"]["count_file"], r["cpu"]["count_file"]
             self.say(
                 f"  count_file, chunks of {info['chunk_bytes'] // 1024:,} KiB: {fmt_s(wall)} (CPU {fmt_s(cpu)}; "
-                f"{made['bytes'] / wall / 1e6:.0f} MB/s, {made['bytes'] / cpu / 1e6:.0f} MB/s of CPU), peak RSS {fmt_mb(peak['count_file'])}, "
+                f"{made['bytes'] / wall / 1e6:.0f} MB/s, {made['bytes'] / cpu / 1e6:.0f} MB/s of CPU), "
+                f"peak RSS {fmt_mb(peak['count_file'])}, "
                 f"{fmt_mb(peak['count_file'] - peak['warm'])} above the warmed-up process"
             )
         r = results[0]
@@ -503,7 +513,8 @@ class Bench:
         total = sum(w["seconds"].values())
         cpu = sum(w["cpu"].values())
         self.say(
-            f"  the whole file at once: read_words {fmt_s(w['seconds']['read_words'])} + CountModel {fmt_s(w['seconds']['CountModel.from_words'])}"
+            f"  the whole file at once: read_words {fmt_s(w['seconds']['read_words'])} + "
+            f"CountModel {fmt_s(w['seconds']['CountModel.from_words'])}"
             f" = {fmt_s(total)} (CPU {fmt_s(cpu)}), peak RSS {fmt_mb(w['peak']['CountModel.from_words'])}, "
             f"{fmt_mb(w['peak']['CountModel.from_words'] - w['peak']['warm'])} above the warmed-up process"
         )
@@ -529,7 +540,8 @@ class Bench:
             for stage, s in r["seconds"].items():
                 self.say(f"    {stage:45s} {fmt_s(s):>9} (CPU {fmt_s(r['cpu'][stage]):>9})")
             self.say(
-                "    cProfile of parse_words + CountModel.from_words, top entries by own time (the profiler slows Python calls):"
+                "    cProfile of parse_words + CountModel.from_words, top entries by own time "
+                "(the profiler slows Python calls):"
             )
             for line in r["info"]["cprofile"][:6]:
                 self.say(f"      {line}")

@@ -21,14 +21,26 @@ from pathlib import Path
 import torch
 
 from . import builtin
-from .compare import compare_lists, smoothing_for_regularisation
-from .counting import CountModel, evaluate, score_counts, score_word
+from .compare import compare_lists
+from .counting import CountModel, evaluate, score_word, smoothed_nll
+from .defaults import (
+    EXCHANGE_REGS,
+    FIT_STEPS,
+    LECTURE_K,
+    NET_SEED,
+    SAMPLE_SEED,
+    SMOOTHING_GRID,
+    SPLIT_SEED,
+    TRAIN_LR,
+    TRAIN_REG,
+    TRAIN_STEPS,
+)
 from .errors import BigramError
+from .exchange import exchange_rates
 from .modelfile import ModelFile, load_model, to_csv, to_safetensors
 from .neural import METHODS, OPTIMIZERS, Trainer, TrainingData
-from .ngram import CONTEXTS, PADDINGS, NgramModel, best_k, training_data, tune_smoothing
-from .sampling import DEFAULT_MAX_LEN, LECTURE_SEED, MODES, sample
-from .split import split_words
+from .ngram import CONTEXTS, PADDINGS, NgramModel, training_data, tune
+from .sampling import DEFAULT_MAX_LEN, MODES, sample
 from .vocab import Vocab
 from .wordlist import WordList, read_words
 
@@ -110,8 +122,6 @@ def cmd_score(args) -> dict:
     if args.model:
         # FILE is the list to score; the model comes from the file.
         mf = load_model(args.model)
-        if mf.context != 1:
-            raise BigramError("scoring words with a longer-context model file is not supported on the command line")
         vocab, logP = mf.vocab, mf.log_probabilities(args.smoothing)
         target = load(args.file, args).words
     elif args.context > 1:
@@ -144,8 +154,6 @@ def cmd_score(args) -> dict:
 def cmd_sample(args) -> dict:
     if args.model:
         mf = load_model(args.model)
-        if mf.context != 1:
-            raise BigramError("sampling from a longer-context model file is not supported on the command line")
         vocab, P = mf.vocab, mf.probabilities(args.smoothing)
     elif args.file is None:
         raise BigramError("give a word list FILE or --model MODEL to sample from")
@@ -191,11 +199,11 @@ def _train(args):
     else:
         data = TrainingData.from_words(wl.words, m.vocab)
     trainer = Trainer(data, lr=args.lr, reg=args.reg, seed=args.seed, method=args.method, optimizer=args.optimizer)
-    return m, trainer.run(args.steps)
+    return m, data, trainer.run(args.steps)
 
 
 def cmd_train(args) -> dict:
-    m, result = _train(args)
+    m, data, result = _train(args)
     return {
         "loss": result.loss,
         "nll": result.nll,
@@ -205,39 +213,16 @@ def cmd_train(args) -> dict:
         "method": args.method,
         "optimizer": args.optimizer,
         "context": getattr(args, "context", 1),
-        # The counting model's NLL at k = 0: the optimum the net's data term tends to.
-        "counting_nll": (
-            score_counts(m.N, m.log_probabilities(0.0), m.vocab, m.words).nll
-            if getattr(args, "context", 1) == 1
-            else NgramModel.from_words(load(args.file, args).words, args.context, args.padding, vocab=m.vocab)
-            .evaluate(load(args.file, args).words, 0.0)
-            .nll
-        ),
+        # The counting model's NLL at k = 0 (on the same count table): the optimum the net's data term tends to.
+        "counting_nll": smoothed_nll(data.N, 0.0),
     }
 
 
 def cmd_tune(args) -> dict:
     """Exercises E02 and E03: split, sweep smoothing on dev, evaluate test once at the chosen k."""
     wl = load(args.file, args)
-    vocab = Vocab.from_words(wl.words)
-    train_w, dev_w, test_w = split_words(wl.words, (0.8, 0.1, 0.1), seed=args.split_seed, min_each=1)
-    if not dev_w or not test_w:
-        raise BigramError("the list is too short to split 80/10/10 into train, dev and test")
-    ks = args.ks or [0.0, 0.001, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0, 10.0]
-    curve = tune_smoothing(train_w, dev_w, ks, args.context, args.padding, vocab=vocab)
-    k, dev = best_k(curve)
-    model = NgramModel.from_words(train_w, args.context, args.padding, vocab=vocab)
-    return {
-        "context": args.context,
-        "padding": args.padding,
-        "split_seed": args.split_seed,
-        "sizes": {"train": len(train_w), "dev": len(dev_w), "test": len(test_w)},
-        "curve": [{"k": kk, "train": tr, "dev": dv} for kk, tr, dv in curve],
-        "best_k": k,
-        "dev_nll": dev,
-        "train_nll": model.evaluate(train_w, k).nll,
-        "test_nll": model.evaluate(test_w, k).nll,
-    }
+    ks = args.ks or SMOOTHING_GRID
+    return tune(wl.words, args.context, args.padding, split_seed=args.split_seed, ks=ks).to_dict()
 
 
 def cmd_compare(args) -> dict:
@@ -258,10 +243,9 @@ def cmd_compare(args) -> dict:
 
 
 def cmd_knob(args) -> dict:
-    """For each regularisation strength, the smoothing k whose P is closest to softmax(W)."""
+    """For each regularisation strength, the smoothing k it is worth: same NLL, and closest P in KL (``k``)."""
     _, m = _model(args)
-    rows = smoothing_for_regularisation(m.N, args.reg, steps=args.steps)
-    return {"rows": [{"reg": r, "k": k, "kl": d} for r, k, d in rows]}
+    return {"rows": [e.to_dict() for e in exchange_rates(m.N, args.reg, steps=args.steps)]}
 
 
 def _print_human(command: str, out: dict) -> None:
@@ -322,10 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     def training_flags(p):
         """How to train the net: for ``train``, and for ``export --what weights``."""
-        p.add_argument("--steps", type=_count(0), default=100)
-        p.add_argument("--lr", type=_pos_float, default=50.0)
-        p.add_argument("--reg", type=_nonneg_float, default=0.01)
-        p.add_argument("--seed", type=int, default=LECTURE_SEED)
+        p.add_argument("--steps", type=_count(0), default=TRAIN_STEPS)
+        p.add_argument("--lr", type=_pos_float, default=TRAIN_LR)
+        p.add_argument("--reg", type=_nonneg_float, default=TRAIN_REG)
+        p.add_argument("--seed", type=int, default=NET_SEED, help="the seed of the initial W")
         p.add_argument("--method", choices=METHODS, default="counts")
         p.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
         return p
@@ -358,9 +342,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="sample from this model file (.safetensors or .csv); FILE may then be omitted")
     contexts(p)
     p.add_argument("-n", type=_count(0), default=10, help="how many words")
-    p.add_argument("--seed", type=int, default=LECTURE_SEED)
+    p.add_argument("--seed", type=int, default=SAMPLE_SEED, help="the seed of the sampler")
     p.add_argument(
-        "--smoothing", "-k", type=_nonneg_float, default=1.0, help="add-k smoothing (default 1, as in the lecture)"
+        "--smoothing",
+        "-k",
+        type=_nonneg_float,
+        default=LECTURE_K,
+        help="add-k smoothing (default 1, as in the lecture)",
     )
     p.add_argument("--mode", choices=MODES, default="sequential")
     p.add_argument("--temperature", type=_pos_float, default=1.0)
@@ -376,19 +364,19 @@ def build_parser() -> argparse.ArgumentParser:
     contexts(p)
     p = common(sub.add_parser("tune", help="split 80/10/10, sweep smoothing on dev, report test once (E02, E03)"))
     contexts(p)
-    p.add_argument("--split-seed", type=int, default=42)
-    p.add_argument("--ks", type=_nonneg_float, nargs="+", help="smoothing values to try")
+    p.add_argument("--split-seed", type=int, default=SPLIT_SEED)
+    p.add_argument("--ks", type=_nonneg_float, nargs="+", help="smoothing values to try (default: the app's grid)")
     p = common(sub.add_parser("compare", help="what distinguishes two lists, and each model's loss on the other"))
     p.add_argument("other", help="the second word list (path or built-in name)")
-    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=1.0)
+    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=LECTURE_K)
     p.add_argument("--top", type=_count(1), default=10)
     p = common(sub.add_parser("knob", help="the smoothing k that matches each regularisation strength"))
-    p.add_argument("--reg", type=_nonneg_float, nargs="+", default=[0.001, 0.01, 0.1, 1.0])
-    p.add_argument("--steps", type=_count(1), default=600)
+    p.add_argument("--reg", type=_nonneg_float, nargs="+", default=list(EXCHANGE_REGS))
+    p.add_argument("--steps", type=_count(1), default=FIT_STEPS)
     p = common(sub.add_parser("export", help="save counts, P or trained W as .safetensors or .csv"))
     p.add_argument("--what", choices=("counts", "probabilities", "weights"), default="counts")
     p.add_argument("--output", "-o", required=True, help="the file to write (.safetensors or .csv)")
-    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=1.0, help="for probabilities (default 1)")
+    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=LECTURE_K, help="for probabilities (default 1)")
     training_flags(p)
     p = sub.add_parser("inspect", help="what a model file holds")
     p.add_argument("file", help="a .safetensors or .csv model file")
@@ -403,7 +391,7 @@ def cmd_export(args) -> dict:
         raise BigramError("the output file must end in .safetensors or .csv")
     meta = {"source": Path(args.file).name}
     if args.what == "weights":
-        m, result = _train(args)
+        m, _, result = _train(args)
         tensor = result.W
         meta.update(steps=args.steps, lr=args.lr, reg=args.reg, seed=args.seed, loss=result.loss)
     else:
@@ -432,7 +420,6 @@ def cmd_inspect(args) -> dict:
     mf = load_model(args.file)
     return {
         "kind": mf.kind,
-        "context": mf.context,
         "shape": list(mf.tensor.shape),
         "vocab_size": len(mf.vocab),
         "symbols": list(mf.vocab.symbols),

@@ -1,14 +1,9 @@
-"""Exercises beyond the lecture: comparing two word lists, and smoothing against regularisation.
+"""An exercise beyond the lecture: comparing two word lists.
 
 Two lists (baby names against surnames, say) are compared on one shared vocabulary. The
 bigrams that most distinguish them are those whose share of all bigrams differs most, as a
 log-ratio (smoothed so that a bigram missing from one list does not divide by zero); each
 list's model is also scored on the other list.
-
-Smoothing and regularisation are the same knob: add-k smoothing pulls every row of P towards
-uniform by adding fake counts; the L2 penalty reg * mean(W ** 2) pulls W towards 0, i.e.
-softmax(W) towards uniform. For a regularisation strength, the k whose P is closest to
-softmax(W) (in KL divergence, weighted by how often each row is used) shows the exchange rate.
 """
 
 from __future__ import annotations
@@ -19,9 +14,8 @@ from dataclasses import dataclass
 
 import torch
 
-from .counting import count_bigrams, score_counts
+from .counting import count_bigrams, score_counts, smoothed_log_probabilities
 from .errors import BigramError
-from .neural import Trainer, TrainingData
 from .vocab import Vocab
 
 
@@ -76,12 +70,11 @@ def compare_lists(a: Sequence[str], b: Sequence[str], k: float = 1.0, prior: flo
     share_a = (N_a.double() + prior) / (N_a.sum() + prior * V2)
     share_b = (N_b.double() + prior) / (N_b.sum() + prior * V2)
 
-    def logp(N):
-        M = N.double() + k
-        return M.log() - M.sum(1, keepdim=True).log()
+    la, lb = smoothed_log_probabilities(N_a, k), smoothed_log_probabilities(N_b, k)
 
-    la, lb = logp(N_a), logp(N_b)
-    nll = lambda M, L, n: score_counts(M, L, vocab, n).nll  # noqa: E731
+    def nll(M, logP, words):
+        return score_counts(M, logP, vocab, words).nll
+
     return Comparison(
         vocab=vocab,
         N_a=N_a,
@@ -93,45 +86,3 @@ def compare_lists(a: Sequence[str], b: Sequence[str], k: float = 1.0, prior: flo
         b_on_b=nll(N_b, lb, len(b)),
         k=k,
     )
-
-
-DEFAULT_KS = tuple(10 ** (e / 10) for e in range(-30, 31))  # 0.001 ... 1000, ten per decade
-
-
-def fit_weights(N: torch.Tensor, reg: float, steps: int = 600, lr: float = 0.3, seed: int = 2147483647) -> torch.Tensor:
-    """W trained close to its optimum for this regularisation (counts form, Adam): fast on any list size."""
-    data = TrainingData(xs=torch.empty(0, dtype=torch.int64), ys=torch.empty(0, dtype=torch.int64), N=N, V=N.shape[1])
-    t = Trainer(data, lr=lr, reg=reg, seed=seed, method="counts", optimizer="adam")
-    t.run(steps)
-    return t.W
-
-
-def closest_smoothing(
-    N: torch.Tensor, W: torch.Tensor, ks: Sequence[float] = DEFAULT_KS
-) -> tuple[float, list[tuple[float, float]]]:
-    """The k whose smoothed P is closest to softmax(W): weighted KL(softmax(W) || P_k) over rows.
-
-    Returns the best k and the whole (k, divergence) curve.
-    """
-    Q = W.double().log_softmax(1)
-    weights = N.sum(1).double() / N.sum()
-    curve = []
-    for k in ks:
-        M = N.double() + k
-        logP = M.log() - M.sum(1, keepdim=True).log()
-        kl = (Q.exp() * (Q - logP)).sum(1)
-        curve.append((float(k), float((weights * kl).sum())))
-    best = min(curve, key=lambda t: t[1])[0]
-    return best, curve
-
-
-def smoothing_for_regularisation(
-    N: torch.Tensor, regs: Sequence[float], steps: int = 600
-) -> list[tuple[float, float, float]]:
-    """(reg, closest k, its divergence) for each regularisation strength."""
-    out = []
-    for r in regs:
-        W = fit_weights(N, r, steps)
-        k, curve = closest_smoothing(N, W)
-        out.append((float(r), k, dict(curve)[k]))
-    return out

@@ -13,11 +13,12 @@ running sum drifts in the fifth decimal on 228k bigrams.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import torch
 
+from .defaults import SMOOTHING_GRID
 from .errors import BigramError
 from .vocab import Vocab
 
@@ -29,7 +30,8 @@ def count_ids(ids: torch.Tensor, V: int) -> torch.Tensor:
 
 def count_bigrams(words: Sequence[str], vocab: Vocab) -> torch.Tensor:
     """The bigram count matrix N of a word list, boundaries included."""
-    return count_ids(vocab.encode_words(words), len(vocab))
+    ids = vocab.encode_words(words)  # . e m m a . o l i v i a . ...: one tensor, a boundary between words
+    return count_ids(ids, len(vocab))
 
 
 @dataclass
@@ -71,11 +73,16 @@ class CountModel:
         return [(self.vocab.pair_label(int(i) // V, int(i) % V), int(flat[i])) for i in order]
 
 
-def _check_k(k: float) -> float:
+def check_smoothing(k: float) -> float:
+    """k as a float, or a one-line refusal: add-k smoothing needs a finite k >= 0."""
     k = float(k)
     if not math.isfinite(k) or k < 0:
         raise BigramError(f"smoothing must be a number >= 0, got {k}")
     return k
+
+
+# The count-table formulas below serve any context: N has one row per context (V rows for the
+# bigram model, V ** c for c previous symbols) and one column per next symbol.
 
 
 def smoothed_probabilities(N: torch.Tensor, k: float = 0.0) -> torch.Tensor:
@@ -84,19 +91,49 @@ def smoothed_probabilities(N: torch.Tensor, k: float = 0.0) -> torch.Tensor:
     float32 on purpose: ``torch.multinomial`` draws differently from float64 rows, and the
     sampler must reproduce the lecture's words. ``keepdim=True`` matters: without it the
     division broadcasts the row sums along the wrong axis (see ``keepdim_pitfall``).
-    A row with no counts at k = 0 (a symbol never followed by anything) stays all zeros.
+    A row with no counts at k = 0 (a context never followed by anything) stays all zeros.
     """
-    k = _check_k(k)
+    k = check_smoothing(k)
     P = (N + int(k)).float() if k == int(k) else N.float() + k
     sums = P.sum(1, keepdim=True)
     return torch.where(sums > 0, P / torch.where(sums > 0, sums, 1), 0.0)
 
 
 def smoothed_log_probabilities(N: torch.Tensor, k: float = 0.0) -> torch.Tensor:
-    """log P in float64, exact: log(N + k) - log(row sum + V k). Unseen bigrams at k = 0 give -inf."""
-    k = _check_k(k)
-    N64 = N.to(torch.float64) + k
-    return N64.log() - N64.sum(1, keepdim=True).log()
+    """log P in float64, exact: log(N + k) - log(row sum + V k).
+
+    An unseen bigram at k = 0 gets -inf; so does every cell of a row with no counts at all (a
+    context never seen), where the formula itself would give log 0 - log 0 = NaN.
+    """
+    k = check_smoothing(k)
+    M = N.to(torch.float64) + k
+    sums = M.sum(1, keepdim=True)
+    return torch.where(sums > 0, M.log() - sums.log(), -math.inf)
+
+
+def log_likelihood(M: torch.Tensor, logP: torch.Tensor) -> float:
+    """sum(M * log P) over the cells with M > 0, in float64: the log-likelihood of counts M under log P.
+
+    A list's NLL depends on it only through its counts. Cells with M = 0 are left out, so an
+    impossible transition the counted words never use costs nothing (0 * -inf would be NaN).
+    """
+    used = M > 0
+    return float((M.to(torch.float64)[used] * logP.to(torch.float64)[used]).sum())
+
+
+def smoothed_nll(N: torch.Tensor, k: float) -> float:
+    """The table's own average NLL under its add-k smoothed probabilities (float64): -sum(N log P) / sum(N)."""
+    return -log_likelihood(N, smoothed_log_probabilities(N, k)) / int(N.sum())
+
+
+def nll_curve(N: torch.Tensor, ks: Sequence[float] = SMOOTHING_GRID) -> list[tuple[float, float]]:
+    """(k, the table's own NLL at k) for each k: lowest at k = 0, rising with k (the list is scored on itself)."""
+    return [(float(k), smoothed_nll(N, k)) for k in ks]
+
+
+def zero_cells(N: torch.Tensor, k: float = 0.0) -> int:
+    """How many cells of P are exactly 0 at smoothing k: the transitions the model calls impossible."""
+    return int((smoothed_probabilities(N, k) == 0).sum())
 
 
 def keepdim_pitfall(N: torch.Tensor, k: float = 0.0) -> torch.Tensor:
@@ -106,8 +143,33 @@ def keepdim_pitfall(N: torch.Tensor, k: float = 0.0) -> torch.Tensor:
     divided by the sum of row j. Nothing errors, and because every row sum equals the
     matching column sum, the wrong matrix's columns sum to 1 where its rows should.
     """
-    P = N.float() + _check_k(k)
+    P = N.float() + check_smoothing(k)
     return P / P.sum(1)
+
+
+@dataclass(frozen=True)
+class KeepdimDemo:
+    """The shapes of the keepdim pitfall on a live matrix, and what the wrong and the right P sum to."""
+
+    shape: tuple[int, ...]  # (V, V)
+    sums_shape: tuple[int, ...]  # P.sum(1): (V,)
+    keepdim_shape: tuple[int, ...]  # P.sum(1, keepdim=True): (V, 1)
+    row_sums: torch.Tensor  # of the wrong matrix: not 1 (float64)
+    col_sums: torch.Tensor  # of the wrong matrix: 1, up to float32 rounding
+    right_row_sums: torch.Tensor  # of the right P: 1
+
+
+def keepdim_demo(N: torch.Tensor, k: float = 0.0) -> KeepdimDemo:
+    wrong = keepdim_pitfall(N, k)
+    sums = (N.float() + k).sum(1)
+    return KeepdimDemo(
+        shape=tuple(N.shape),
+        sums_shape=tuple(sums.shape),
+        keepdim_shape=tuple(sums.unsqueeze(1).shape),
+        row_sums=wrong.double().sum(1),
+        col_sums=wrong.double().sum(0),
+        right_row_sums=smoothed_probabilities(N, k).double().sum(1),
+    )
 
 
 @dataclass
@@ -135,20 +197,27 @@ class Score:
         }
 
 
-def score_counts(M: torch.Tensor, logP: torch.Tensor, vocab: Vocab, words: int) -> Score:
-    """The loss of bigram counts M under log-probabilities logP.
+def score_counts(
+    M: torch.Tensor,
+    logP: torch.Tensor,
+    vocab: Vocab,
+    words: int,
+    *,
+    label: Callable[[int, int], str] | None = None,
+    max_impossible: int | None = None,
+) -> Score:
+    """The loss of counts M (one row per context) under log-probabilities logP of the same shape.
 
-    The NLL of a list depends on it only through its counts: -sum(M * log P) / sum(M).
-    Cells with M = 0 are left out, so an impossible bigram the list never uses costs nothing.
+    ``label(row, col)`` names a cell for the list of impossible transitions (the bigram's two
+    symbols by default); ``max_impossible`` keeps only that many of them, the most frequent first.
     """
-    used = M > 0
-    logp = logP.to(torch.float64)
-    ll = float((M.to(torch.float64)[used] * logp[used]).sum())
+    ll = log_likelihood(M, logP)
     n = int(M.sum())
     impossible: list[tuple[str, int]] = []
     if not math.isfinite(ll):
-        bad = (used & torch.isneginf(logp)).nonzero().tolist()
-        impossible = sorted(((vocab.pair_label(i, j), int(M[i, j])) for i, j in bad), key=lambda t: -t[1])
+        name = label or vocab.pair_label
+        bad = ((M > 0) & torch.isneginf(logP)).nonzero().tolist()
+        impossible = sorted(((name(i, j), int(M[i, j])) for i, j in bad), key=lambda t: -t[1])[:max_impossible]
     return Score(nll=-ll / n if n else math.nan, log_likelihood=ll, bigrams=n, words=words, impossible=impossible)
 
 
@@ -170,6 +239,31 @@ class PairScore:
         return {"bigram": self.bigram, "prob": self.prob, "logprob": self.logprob}
 
 
+def chain_log_likelihood(ids: Sequence[int], logP: torch.Tensor) -> float:
+    """log p of a sequence of ids: the sum of log P[previous, next] over its neighbours.
+
+    The chain rule in logs. A word's probability is the product of its transitions'
+    probabilities, which underflows to 0 for a long word in floating point; its log never does.
+    """
+    return math.fsum(float(logP[a, b]) for a, b in zip(ids, ids[1:]))
+
+
+def scientific(log_p: float, digits: int = 3) -> tuple[float, int]:
+    """p = m x 10 ** e from log p (natural log), with 1 <= m < 10 rounded to ``digits`` decimals.
+
+    Works in logs, so a probability far below the smallest float (1e-308) is still written out;
+    p = 0 (log p = -inf) gives (0.0, 0).
+    """
+    if log_p == -math.inf:
+        return 0.0, 0
+    log10 = log_p / math.log(10)
+    e = math.floor(log10)
+    m = round(10 ** (log10 - e), digits)
+    if m >= 10:  # 9.9996 rounds up to 10.000: carry into the exponent
+        m, e = round(m / 10, digits), e + 1
+    return m, e
+
+
 @dataclass
 class WordScore:
     """One word's bigrams with their probabilities: the chain rule written out."""
@@ -179,24 +273,16 @@ class WordScore:
 
     @property
     def log_likelihood(self) -> float:
+        """log p(word): the sum of its bigrams' log-probabilities."""
         return math.fsum(p.logprob for p in self.pairs)
 
     @property
     def nll(self) -> float:
         return -self.log_likelihood / len(self.pairs)
 
-    def probability_decimal(self) -> tuple[float, int] | None:
-        """The word's probability as (mantissa, exponent) of mantissa × 10^exponent, found from the summed logs:
-        the product of the factors underflows to 0 in floating point for a long word. None when it is 0 exactly."""
-        ll = self.log_likelihood
-        if ll == -math.inf:
-            return None
-        log10 = ll / math.log(10)
-        exponent = math.floor(log10)
-        mantissa = 10 ** (log10 - exponent)
-        if mantissa >= 9.9995:  # would print as 10.000
-            mantissa, exponent = mantissa / 10, exponent + 1
-        return mantissa, exponent
+    def probability(self, digits: int = 3) -> tuple[float, int]:
+        """p(word) as (mantissa, exponent of 10), computed from the log-likelihood: exact for any length."""
+        return scientific(self.log_likelihood, digits)
 
     @property
     def culprit(self) -> PairScore | None:

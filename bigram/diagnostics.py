@@ -8,13 +8,12 @@ Each helper answers one of the learner's questions with a computation rather tha
   and how long each takes.
 * ``largest_gap``: where the trained net's probabilities differ most from the counting model's.
 * ``mean_row_entropy``: how spread out the rows are; uniform rows have entropy log V.
-* ``regularisation_sweep`` and ``equivalent_smoothing``: regularisation pulls W towards 0, every
-  row towards uniform, just as add-k smoothing does; for each strength, which k gives the same loss.
+
+What a regulariser is worth in smoothing is in ``bigram.exchange``.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,9 +21,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from .counting import smoothed_log_probabilities
 from .errors import BigramError
-from .neural import METHODS, TrainingData, loss_and_grad, net_probabilities
+from .neural import METHODS, TrainingData, loss_and_grad
 
 
 @dataclass
@@ -133,62 +131,3 @@ def mean_row_entropy(P: torch.Tensor, weights: torch.Tensor | None = None) -> fl
         return float(ent.mean())
     w = weights.double()
     return float((ent * w).sum() / w.sum())
-
-
-@dataclass
-class RegPoint:
-    reg: float
-    loss: float  # NLL + reg * mean(W ** 2)
-    nll: float  # the data term alone
-    entropy: float  # average row entropy of softmax(W), weighted by how often each row is used
-    P: torch.Tensor  # softmax(W)
-
-
-def regularisation_sweep(
-    data: TrainingData, regs: Sequence[float], steps: int = 500, lr: float = 0.5
-) -> list[RegPoint]:
-    """Train the net to convergence at each regularisation strength (counts form, Adam: fast).
-
-    The counts form costs the same whatever the list's length, and Adam at lr 0.5 settles in a few
-    hundred steps on these problems, so the whole sweep takes well under a second for 27 symbols.
-    """
-    from .compare import fit_weights  # the same fit the smoothing-regularisation exchange rate uses
-
-    weights = data.N.sum(1)
-    points = []
-    for reg in regs:
-        W = fit_weights(data.N, float(reg), steps=steps, lr=lr)
-        loss, nll, _ = loss_and_grad(W, data, float(reg), "counts")
-        P = net_probabilities(W)
-        points.append(RegPoint(float(reg), loss, nll, mean_row_entropy(P, weights), P))
-    return points
-
-
-def smoothed_nll(N: torch.Tensor, k: float) -> float:
-    """The list's own NLL under add-k smoothed counts (float64)."""
-    logP = smoothed_log_probabilities(N, k)
-    used = N > 0
-    return float(-(N.double()[used] * logP[used]).sum() / N.sum())
-
-
-def equivalent_smoothing(N: torch.Tensor, nll: float, k_max: float = 1e7, iterations: int = 60) -> float | None:
-    """The add-k smoothing whose NLL on the list equals ``nll``: the k that "costs" as much as a regulariser.
-
-    The list's NLL rises with k from its k = 0 value (the optimum) towards log V (uniform rows),
-    so a bisection on log k finds it; None if ``nll`` is outside that range.
-    """
-    lo_nll, hi_nll = smoothed_nll(N, 0.0), smoothed_nll(N, k_max)
-    if not (math.isfinite(nll) and lo_nll <= nll <= hi_nll):
-        return None
-    if nll == lo_nll:
-        return 0.0
-    lo, hi = -12.0, math.log10(k_max)
-    if smoothed_nll(N, 10**lo) > nll:
-        return 10**lo
-    for _ in range(iterations):
-        mid = (lo + hi) / 2
-        if smoothed_nll(N, 10**mid) < nll:
-            lo = mid
-        else:
-            hi = mid
-    return 10 ** ((lo + hi) / 2)

@@ -2,10 +2,13 @@
 
 Two data-only formats, never pickle, so loading a file from a stranger cannot run code:
 
-* safetensors (``.safetensors``): the tensor plus a small JSON header with the vocabulary,
-  what the tensor is, and the context; read with the ``safetensors`` library.
-* CSV (``.csv``): a header row of next symbols, then one row per previous symbol (or
-  context) starting with its label: opens in any spreadsheet.
+* safetensors (``.safetensors``): the tensor plus a small JSON header with the vocabulary
+  and what the tensor is; read with the ``safetensors`` library.
+* CSV (``.csv``): a header row of next symbols, then one row per previous symbol starting
+  with its label: opens in any spreadsheet.
+
+Both formats name the context (how many previous symbols a row stands for). Only bigram models
+(context 1) are written and read: a file that declares a longer context is refused in one line.
 
 Loading checks everything a person could get wrong (shape against vocabulary, non-negative
 counts, rows of P summing to 1, finite weights) and raises ``BigramError`` in one line.
@@ -21,7 +24,9 @@ from dataclasses import dataclass, field
 
 import torch
 
+from .counting import smoothed_log_probabilities, smoothed_probabilities
 from .errors import BigramError
+from .neural import net_log_probabilities, net_probabilities
 from .vocab import Vocab
 
 KINDS = ("counts", "probabilities", "weights")
@@ -32,9 +37,8 @@ MAX_FILE_BYTES = 200_000_000
 @dataclass
 class ModelFile:
     kind: str  # counts (N), probabilities (P) or weights (W)
-    tensor: torch.Tensor  # (V ** context, V)
+    tensor: torch.Tensor  # (V, V)
     vocab: Vocab
-    context: int = 1
     meta: dict = field(default_factory=dict)  # free-form: source list, smoothing, training settings
 
     def __post_init__(self):
@@ -43,34 +47,27 @@ class ModelFile:
     def probabilities(self, k: float = 0.0) -> torch.Tensor:
         """P (float32) from whatever the file holds: smoothed counts, P itself, or softmax(W)."""
         if self.kind == "counts":
-            P = self.tensor.float() + k
-            sums = P.sum(1, keepdim=True)
-            return torch.where(sums > 0, P / torch.where(sums > 0, sums, 1), 0.0)
+            return smoothed_probabilities(self.tensor, k)
         if self.kind == "probabilities":
             return self.tensor.float()
-        return self.tensor.float().softmax(1)
+        return net_probabilities(self.tensor)
 
     def log_probabilities(self, k: float = 0.0) -> torch.Tensor:
         """log P in float64, for exact losses."""
         if self.kind == "counts":
-            N = self.tensor.double() + k
-            return N.log() - N.sum(1, keepdim=True).log()
+            return smoothed_log_probabilities(self.tensor, k)
         if self.kind == "probabilities":
             return self.tensor.double().log()
-        return self.tensor.double().log_softmax(1)
+        return net_log_probabilities(self.tensor)
 
 
 def validate(m: ModelFile) -> None:
     if m.kind not in KINDS:
         raise BigramError(f"the model file holds {m.kind!r}; expected one of {', '.join(KINDS)}")
-    if m.context not in (1, 2, 3):
-        raise BigramError(f"the model file's context must be 1, 2 or 3, got {m.context}")
     V = len(m.vocab)
-    want = (V**m.context, V)
+    want = (V, V)
     if m.tensor.ndim != 2 or tuple(m.tensor.shape) != want:
-        raise BigramError(
-            f"the model file's matrix is {tuple(m.tensor.shape)} but its {V} symbols and context {m.context} need {want}"
-        )
+        raise BigramError(f"the model file's matrix is {tuple(m.tensor.shape)} but its {V} symbols need {want}")
     t = m.tensor
     if not bool(torch.isfinite(t.double()).all()):
         raise BigramError("the model file's matrix has NaN or infinite entries")
@@ -109,7 +106,7 @@ def to_safetensors(m: ModelFile) -> bytes:
         "format": "bigram-lab",
         "version": FORMAT_VERSION,
         "kind": m.kind,
-        "context": str(m.context),
+        "context": "1",
         "boundary": m.vocab.boundary,
         "symbols": json.dumps(list(m.vocab.symbols), ensure_ascii=False),
         "meta": json.dumps(m.meta, ensure_ascii=False),
@@ -140,14 +137,19 @@ def from_safetensors(data: bytes) -> ModelFile:
         raise BigramError("the safetensors header of this model file is damaged") from None
     if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
         raise BigramError("the safetensors header of this model file is damaged")
+    _check_context(context)
     vocab = _vocab_from_labels(["", *symbols])
     return ModelFile(
-        kind=header.get("kind", ""),
-        tensor=tensors["matrix"],
-        vocab=vocab,
-        context=context,
-        meta=meta if isinstance(meta, dict) else {},
+        kind=header.get("kind", ""), tensor=tensors["matrix"], vocab=vocab, meta=meta if isinstance(meta, dict) else {}
     )
+
+
+def _check_context(context: int) -> None:
+    if context != 1:
+        raise BigramError(
+            f"this model file declares a context of {context} previous symbols; only bigram model files "
+            "(context 1) can be read"
+        )
 
 
 def _safetensors_metadata(data: bytes) -> dict:
@@ -162,18 +164,12 @@ def _safetensors_metadata(data: bytes) -> dict:
 
 
 def to_csv(m: ModelFile) -> str:
-    """Header: the kind, then the next symbols; each row: the previous symbol (or context), then its values."""
+    """Header: the kind and the context, then the next symbols; each row: the previous symbol, then its values."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     labels = list(m.vocab.itos)
-    w.writerow([f"{m.kind}:context={m.context}", *labels])
-    V = len(labels)
-    for r, row in enumerate(m.tensor.tolist()):
-        ctx, x = [], r
-        for _ in range(m.context):
-            ctx.append(labels[x % V])
-            x //= V
-        name = "".join(reversed(ctx))
+    w.writerow([f"{m.kind}:context=1", *labels])
+    for name, row in zip(labels, m.tensor.tolist()):
         w.writerow([name, *(str(v) if m.kind == "counts" else repr(float(v)) for v in row)])
     return out.getvalue()
 
@@ -199,6 +195,7 @@ def from_csv(text: str | bytes) -> ModelFile:
         context = int(ctx or "1")
     except ValueError:
         raise BigramError(f"the model CSV's context is not a number: {head[0]!r}") from None
+    _check_context(context)
     labels = head[1:]
     vocab = _vocab_from_labels(labels)
     if labels[0] != vocab.boundary:
@@ -212,7 +209,7 @@ def from_csv(text: str | bytes) -> ModelFile:
     if any(not math.isfinite(v) for r in values for v in r):
         raise BigramError("the model CSV has NaN or infinite values")
     dtype = torch.float64 if kind != "weights" else torch.float32
-    return ModelFile(kind=kind, tensor=torch.tensor(values, dtype=dtype), vocab=vocab, context=context)
+    return ModelFile(kind=kind, tensor=torch.tensor(values, dtype=dtype), vocab=vocab)
 
 
 def load_model_bytes(data: bytes, name: str = "") -> ModelFile:

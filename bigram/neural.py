@@ -25,10 +25,10 @@ import torch
 import torch.nn.functional as F
 
 from .counting import count_ids
+from .defaults import FIT_LR, FIT_STEPS, NET_SEED, TRAIN_LR, TRAIN_REG
 from .errors import BigramError, TrainingDiverged
 from .vocab import Vocab
 
-LECTURE_SEED = 2147483647
 METHODS = ("onehot", "index", "counts")
 OPTIMIZERS = ("sgd", "adam")
 #: A loss this many times its starting value means the run has diverged, even while it is still finite.
@@ -53,12 +53,18 @@ class TrainingData:
         xs, ys = ids[:-1].contiguous(), ids[1:].contiguous()
         return cls(xs=xs, ys=ys, N=count_ids(ids, V), V=V)
 
+    @classmethod
+    def from_counts(cls, N: torch.Tensor) -> TrainingData:
+        """Only the count table (one row per context): enough for the counts form, which never needs the pairs."""
+        empty = torch.empty(0, dtype=torch.int64)
+        return cls(xs=empty, ys=empty, N=N, V=N.shape[1])
+
     @property
     def bigrams(self) -> int:
         return int(self.xs.numel())
 
 
-def init_weights(V: int, seed: int = LECTURE_SEED, rows: int | None = None) -> torch.Tensor:
+def init_weights(V: int, seed: int = NET_SEED, rows: int | None = None) -> torch.Tensor:
     """W drawn as the lecture does: ``torch.randn((V, V), generator=torch.Generator().manual_seed(seed))``.
 
     ``rows`` gives W one row per context for longer contexts (V ** c rows); the default is V.
@@ -94,10 +100,15 @@ NLL_FUNCTIONS: dict[str, Callable[[torch.Tensor, TrainingData], torch.Tensor]] =
 }
 
 
-def loss_and_grad(W: torch.Tensor, data: TrainingData, reg: float, method: str) -> tuple[float, float, torch.Tensor]:
-    """(loss, nll, dloss/dW) at W by the chosen method."""
+def check_method(method: str) -> str:
     if method not in NLL_FUNCTIONS:
         raise BigramError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    return method
+
+
+def loss_and_grad(W: torch.Tensor, data: TrainingData, reg: float, method: str) -> tuple[float, float, torch.Tensor]:
+    """(loss, nll, dloss/dW) at W by the chosen method."""
+    check_method(method)
     if method == "counts":
         return _counts_loss_and_grad(W, data, reg)
     Wg = W.detach().requires_grad_(True)
@@ -152,9 +163,9 @@ class Trainer:
     """
 
     data: TrainingData
-    lr: float = 50.0
-    reg: float = 0.01
-    seed: int = LECTURE_SEED
+    lr: float = TRAIN_LR
+    reg: float = TRAIN_REG
+    seed: int = NET_SEED  # the generator of the initial W, when no W is given
     method: str = "counts"
     optimizer: str = "sgd"
     W: torch.Tensor | None = None
@@ -163,8 +174,7 @@ class Trainer:
     seconds: float = 0.0
 
     def __post_init__(self):
-        if self.method not in METHODS:
-            raise BigramError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
+        check_method(self.method)
         if self.optimizer not in OPTIMIZERS:
             raise BigramError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
         for name, value in (("learning rate", self.lr), ("regularisation", self.reg)):
@@ -180,6 +190,49 @@ class Trainer:
         self.W = self.W.detach().clone().float()
         self._adam = None
         self._pending_grad = None
+
+    @classmethod
+    def resume(
+        cls,
+        data: TrainingData,
+        W: torch.Tensor,
+        history: Sequence[float] = (),
+        nll_history: Sequence[float] = (),
+        *,
+        seconds: float = 0.0,
+        **settings,
+    ) -> Trainer:
+        """A trainer that starts at W and continues a recorded history (settings as for ``Trainer``).
+
+        The history's last entry is the loss at W under the settings it was trained with; it is
+        replaced by the loss at W under these settings, so the joined curve keeps one entry per step.
+        """
+        t = cls(data, W=W, **settings)
+        t.history, t.nll_history, t.seconds = list(history[:-1]), list(nll_history[:-1]), seconds
+        t._pending_grad = t._evaluate()
+        return t
+
+    def carry_on(self, *, lr: float, reg: float, method: str, optimizer: str) -> Trainer:
+        """The trainer that goes on from here with these settings.
+
+        With the same lr, reg and optimizer it is this trainer, which keeps Adam's moment estimates
+        and computes the loss by ``method`` from the next step on (the three methods give the same
+        loss and gradient). Otherwise it is a new trainer starting at this W (``resume``).
+        """
+        if (lr, reg, optimizer) == (self.lr, self.reg, self.optimizer):
+            self.method = check_method(method)
+            return self
+        return Trainer.resume(
+            self.data,
+            self.W,
+            self.history,
+            self.nll_history,
+            seconds=self.seconds,
+            lr=lr,
+            reg=reg,
+            method=method,
+            optimizer=optimizer,
+        )
 
     @property
     def steps_done(self) -> int:
@@ -226,13 +279,16 @@ class Trainer:
     def run(
         self, steps: int, callback: Callable[[int, float, float], object] | None = None, every: int = 1
     ) -> TrainResult:
-        """Take ``steps`` updates. ``callback(step, loss, nll)`` runs every ``every`` steps; a truthy return stops early."""
+        """Take ``steps`` updates. ``callback(step, loss, nll)`` runs every ``every`` steps; a truthy return stops.
+
+        A trainer that is run again goes on from where it stopped.
+        """
         if steps < 0:
             raise BigramError("the number of steps must be >= 0")
         stopped = False
         start = time.perf_counter()
         try:
-            if not self.history:
+            if self._pending_grad is None:
                 self._pending_grad = self._evaluate()
             for i in range(1, steps + 1):
                 self.step()
@@ -261,6 +317,19 @@ def train(data: TrainingData, steps: int = 100, **options) -> TrainResult:
     """Train from the lecture's initialisation; options as for ``Trainer`` plus ``callback``."""
     callback = options.pop("callback", None)
     return Trainer(data, **options).run(steps, callback)
+
+
+def fit_weights(
+    N: torch.Tensor, reg: float, *, steps: int = FIT_STEPS, lr: float = FIT_LR, seed: int = NET_SEED
+) -> torch.Tensor:
+    """W trained close to its optimum for this regularisation: Adam on the counts form, fast on any list.
+
+    The one fitting routine of the package (the exchange rate, the longer-context net), with one
+    budget (``defaults.FIT_STEPS`` at ``defaults.FIT_LR``). N may have one row per context.
+    """
+    t = Trainer(TrainingData.from_counts(N), lr=lr, reg=reg, seed=seed, method="counts", optimizer="adam")
+    t.run(steps)
+    return t.W
 
 
 def net_probabilities(W: torch.Tensor) -> torch.Tensor:

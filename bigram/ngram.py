@@ -18,14 +18,15 @@ disagree for the same list:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 
-from .counting import Score
+from .counting import Score, score_counts, smoothed_log_probabilities, smoothed_probabilities
+from .defaults import SAMPLE_SEED, SMOOTHING_GRID, SPLIT_FRACTIONS, SPLIT_SEED
 from .errors import BigramError
+from .split import split_words
 from .vocab import Vocab
 
 PADDINGS = ("full", "single")
@@ -89,6 +90,11 @@ def windows(words: Sequence[str], vocab: Vocab, context: int = 1, padding: str =
     return Windows(rows[ok], targets[ok])
 
 
+def count_windows(w: Windows, V: int, context: int) -> torch.Tensor:
+    """The (V ** context, V) count table of the predictions: one bincount over ``row * V + next``."""
+    return torch.bincount(w.contexts * V + w.targets, minlength=V**context * V).view(V**context, V)
+
+
 @dataclass
 class NgramModel:
     """Counts of next symbols after each context, for one padding."""
@@ -106,9 +112,7 @@ class NgramModel:
         if not words:
             raise BigramError("the word list is empty")
         vocab = vocab or Vocab.from_words(words)
-        w = windows(words, vocab, context, padding)
-        V = len(vocab)
-        N = torch.bincount(w.contexts * V + w.targets, minlength=V**context * V).view(V**context, V)
+        N = count_windows(windows(words, vocab, context, padding), len(vocab), context)
         return cls(vocab=vocab, context=context, padding=padding, N=N, words=len(words))
 
     @property
@@ -147,37 +151,25 @@ class NgramModel:
 
     def log_probabilities(self, k: float = 0.0) -> torch.Tensor:
         """log P (float64) with add-k smoothing; a context never seen has no probabilities at k = 0 (-inf)."""
-        if not math.isfinite(k) or k < 0:
-            raise BigramError(f"smoothing must be a number >= 0, got {k}")
-        N64 = self.N.to(torch.float64) + k
-        return N64.log() - N64.sum(1, keepdim=True).log()
+        return smoothed_log_probabilities(self.N, k)
 
     def probabilities(self, k: float = 0.0) -> torch.Tensor:
-        P = self.N.float() + k
-        sums = P.sum(1, keepdim=True)
-        return torch.where(sums > 0, P / torch.where(sums > 0, sums, 1), 0.0)
+        return smoothed_probabilities(self.N, k)
 
     def evaluate(self, words: Sequence[str], k: float = 0.0, logP: torch.Tensor | None = None) -> Score:
         """Average NLL per prediction of ``words`` (same context and padding), float64."""
         if not words:
             raise BigramError("there are no words to evaluate")
-        w = windows(words, self.vocab, self.context, self.padding)
+        M = count_windows(windows(words, self.vocab, self.context, self.padding), self.V, self.context)
         logP = self.log_probabilities(k) if logP is None else logP
-        V = self.V
-        M = torch.bincount(w.contexts * V + w.targets, minlength=logP.numel()).view_as(logP)
-        used = M > 0
-        ll = float((M.double()[used] * logP[used]).sum())
-        n = int(M.sum())
-        impossible: list[tuple[str, int]] = []
-        if not math.isfinite(ll):
-            bad = (used & torch.isneginf(logP)).nonzero().tolist()
-            impossible = sorted(
-                ((self.context_label(r) + self.vocab.itos[c], int(M[r, c])) for r, c in bad), key=lambda t: -t[1]
-            )[:20]
-        nll = -ll / n if n else math.nan
-        if math.isnan(nll) and n:
-            nll = math.inf
-        return Score(nll=nll, log_likelihood=ll, bigrams=n, words=len(words), impossible=impossible)
+        return score_counts(
+            M,
+            logP,
+            self.vocab,
+            len(words),
+            label=lambda row, col: self.context_label(row) + self.vocab.itos[col],
+            max_impossible=20,
+        )
 
     def top_contexts(self, n: int = 20) -> list[tuple[str, int]]:
         sums = self.N.sum(1)
@@ -185,7 +177,7 @@ class NgramModel:
         order = torch.sort(sums, descending=True, stable=True).indices[:n]
         return [(self.context_label(int(r)), int(sums[r])) for r in order]
 
-    def sample(self, n: int = 10, *, k: float = 1.0, seed: int = 2147483647, max_len: int = 50) -> list[str]:
+    def sample(self, n: int = 10, *, k: float = 1.0, seed: int = SAMPLE_SEED, max_len: int = 50) -> list[str]:
         """Words drawn one symbol at a time from the all-boundary start context (full padding only)."""
         if self.padding != "full":
             raise BigramError(
@@ -227,8 +219,7 @@ def training_data(words: Sequence[str], vocab: Vocab, context: int = 1, padding:
 
     w = windows(words, vocab, context, padding)
     V = len(vocab)
-    N = torch.bincount(w.contexts * V + w.targets, minlength=V**context * V).view(V**context, V)
-    return TrainingData(xs=w.contexts, ys=w.targets, N=N, V=V)
+    return TrainingData(xs=w.contexts, ys=w.targets, N=count_windows(w, V, context), V=V)
 
 
 def tune_smoothing(
@@ -248,3 +239,65 @@ def best_k(curve: Sequence[tuple[float, float, float]]) -> tuple[float, float]:
     """The k with the lowest dev NLL (the first one on ties), and that NLL."""
     k, _, dev = min(curve, key=lambda t: (t[2], t[0]))
     return k, dev
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Exercises E02 and E03 for one context and padding: the sweep on dev, the chosen k, and test evaluated once."""
+
+    context: int
+    padding: str
+    split_seed: int
+    sizes: tuple[int, int, int]  # train, dev, test
+    curve: list[tuple[float, float, float]]  # (k, train NLL, dev NLL)
+    best_k: float
+    dev_nll: float
+    train_nll: float
+    test_nll: float
+
+    def to_dict(self) -> dict:
+        return {
+            "context": self.context,
+            "padding": self.padding,
+            "split_seed": self.split_seed,
+            "sizes": dict(zip(("train", "dev", "test"), self.sizes)),
+            "curve": [{"k": k, "train": tr, "dev": dv} for k, tr, dv in self.curve],
+            "best_k": self.best_k,
+            "dev_nll": self.dev_nll,
+            "train_nll": self.train_nll,
+            "test_nll": self.test_nll,
+        }
+
+
+def tune(
+    words: Sequence[str],
+    context: int = 1,
+    padding: str = "full",
+    *,
+    split_seed: int = SPLIT_SEED,
+    ks: Sequence[float] = SMOOTHING_GRID,
+    vocab: Vocab | None = None,
+) -> Tuning:
+    """The tuning workflow: split 80/10/10 (seeded), count on train, choose k on dev, evaluate test once.
+
+    One vocabulary (of the whole list unless given) covers all three parts, so dev and test never
+    hold an unknown symbol. Choosing k by its test loss would make the test set a second dev set:
+    test is scored at the chosen k only.
+    """
+    vocab = vocab or Vocab.from_words(words)
+    check_size(len(vocab), context)
+    train, dev, test = split_words(words, SPLIT_FRACTIONS, seed=split_seed, min_each=1)  # says how many it needs
+    curve = tune_smoothing(train, dev, ks, context, padding, vocab=vocab)
+    k, dev_nll = best_k(curve)
+    model = NgramModel.from_words(train, context, padding, vocab=vocab)
+    return Tuning(
+        context=context,
+        padding=padding,
+        split_seed=int(split_seed),
+        sizes=(len(train), len(dev), len(test)),
+        curve=curve,
+        best_k=k,
+        dev_nll=dev_nll,
+        train_nll=model.evaluate(train, k).nll,
+        test_nll=model.evaluate(test, k).nll,
+    )

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 
 import torch
 
+from .counting import chain_log_likelihood
+from .defaults import SAMPLE_SEED
 from .errors import BigramError
 from .vocab import Vocab
 
-LECTURE_SEED = 2147483647
 MODES = ("sequential", "batched")
 DEFAULT_MAX_LEN = 50
 
@@ -65,7 +66,7 @@ def sample(
     vocab: Vocab,
     n: int = 10,
     *,
-    seed: int = LECTURE_SEED,
+    seed: int = SAMPLE_SEED,
     generator: torch.Generator | None = None,
     mode: str = "sequential",
     temperature: float = 1.0,
@@ -134,9 +135,7 @@ def _batched(P: torch.Tensor, vocab: Vocab, n: int, g: torch.Generator, max_len:
     return [Sample(word, row[:length], length == max_len) for word, row, length in zip(words, rows.tolist(), lengths)]
 
 
-def draw(
-    p: torch.Tensor, n: int, *, seed: int = LECTURE_SEED, generator: torch.Generator | None = None
-) -> torch.Tensor:
+def draw(p: torch.Tensor, n: int, *, seed: int = SAMPLE_SEED, generator: torch.Generator | None = None) -> torch.Tensor:
     """Throw the loaded die ``p`` n times: ``torch.multinomial(p, num_samples=n, replacement=True, generator=g)``.
 
     Returns n indices (int64); index i comes out with probability p[i] / sum(p). The same seed
@@ -152,11 +151,12 @@ def draw(
     return torch.multinomial(p, num_samples=int(n), replacement=True, generator=g)
 
 
-def draw_counts(
-    p: torch.Tensor, n: int, *, seed: int = LECTURE_SEED, generator: torch.Generator | None = None
-) -> torch.Tensor:
-    """How often each index came out of ``draw(p, n)`` (int64, same length as p): the shares approach p / sum(p)."""
-    return torch.bincount(draw(p, n, seed=seed, generator=generator), minlength=p.numel())
+def draw_and_count(
+    p: torch.Tensor, n: int, *, seed: int = SAMPLE_SEED, generator: torch.Generator | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``draw(p, n)`` and how often each index came out (int64, same length as p): the shares approach p / sum(p)."""
+    drawn = draw(p, n, seed=seed, generator=generator)
+    return drawn, torch.bincount(drawn, minlength=p.numel())
 
 
 def log_probability(s: Sample, logP: torch.Tensor) -> float:
@@ -165,5 +165,4 @@ def log_probability(s: Sample, logP: torch.Tensor) -> float:
     A truncated word never drew its end token, so only the drawn prefix is scored. For a
     complete word this equals ``score_word(word, logP, vocab).log_likelihood``.
     """
-    ids = [0, *s.ids] + ([] if s.truncated else [0])
-    return math.fsum(float(logP[a, b]) for a, b in zip(ids, ids[1:]))
+    return chain_log_likelihood([0, *s.ids] + ([] if s.truncated else [0]), logP)

@@ -11,13 +11,12 @@ from collections.abc import Sequence
 
 import torch
 
+from .defaults import SPLIT_FRACTIONS, SPLIT_SEED
 from .errors import BigramError
-
-DEFAULT_FRACTIONS = (0.8, 0.1, 0.1)
 
 
 def split_words(
-    words: Sequence[str], fractions: Sequence[float] = DEFAULT_FRACTIONS, seed: int = 42, *, min_each: int = 0
+    words: Sequence[str], fractions: Sequence[float] = SPLIT_FRACTIONS, seed: int = SPLIT_SEED, *, min_each: int = 0
 ) -> tuple[list[str], ...]:
     """Shuffle with ``torch.randperm`` from a seeded generator and cut by fractions.
 

@@ -5,7 +5,7 @@ UTF-16 from a spreadsheet, Latin-1 from an old system, Windows or old Mac line e
 export with a header. This module turns all of those into one list of words, one per line,
 and says what it did: how many lines it read, kept and dropped, and why.
 
-Symbols are Unicode code points after NFC normalisation (see ``split_symbols``): a combining
+Symbols are Unicode code points after NFC normalisation (``list(word)``): a combining
 accent typed as two code points becomes one composed character where Unicode has one, and
 anything that stays several code points (an emoji with a skin tone, a flag) is several symbols.
 Counting, scoring and sampling all use this same split.
@@ -18,6 +18,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .errors import BigramError
@@ -103,11 +104,6 @@ class WordList:
         return len(self.words)
 
 
-def split_symbols(word: str) -> list[str]:
-    """The symbols of a word: its code points (words are NFC-normalised when read)."""
-    return list(word)
-
-
 def clean_word(text: str, *, lowercase: bool = True, normalize: bool = True) -> str:
     """One typed word cleaned the way ``parse_words`` cleans each line: stripped, lowercased, NFC."""
     word = text.strip()
@@ -116,6 +112,14 @@ def clean_word(text: str, *, lowercase: bool = True, normalize: bool = True) -> 
     if normalize:
         word = unicodedata.normalize("NFC", word)
     return word
+
+
+def clean_typed_word(text: str, symbols: Iterable[str]) -> str:
+    """A word a person typed, cleaned as their list was: NFC, and lowercased unless the list itself has capitals.
+
+    ``symbols`` are the list's symbols (its vocabulary): a list with capitals was read with its case kept.
+    """
+    return clean_word(text, lowercase=not any(ch != ch.lower() for ch in symbols))
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:

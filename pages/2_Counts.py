@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
+from bigram import count_bigrams, count_ids, lecture
 from ui import data, escape, figures, sidebar, state
+from ui.showcode import show_code
 
 source = sidebar.page("Counts")
 model = data.model_for(source)
@@ -98,27 +100,15 @@ with c2:
     )
 
 with st.expander("How the counting is done: the lecture's loop and this app's one line", icon=":material/code:"):
-    st.code(
-        "b = {}\n"
-        "for w in words:\n"
-        "    chs = ['.'] + list(w) + ['.']          # start and end tokens around the word\n"
-        "    for ch1, ch2 in zip(chs, chs[1:]):      # zip pairs each symbol with the next one\n"
-        "        bigram = (ch1, ch2)\n"
-        "        b[bigram] = b.get(bigram, 0) + 1    # get() returns 0 the first time instead of raising KeyError",
-        language="python",
-    )
+    show_code(lecture.count_dict, lecture.count_matrix)
     st.markdown(
         "`zip(chs, chs[1:])` walks two copies of the word, one shifted by a symbol, so it yields every neighbouring "
         "pair and stops at the shorter one. `b.get(bigram, 0)` returns a default for a key not seen yet, where "
-        "`b[bigram]` would raise a `KeyError`. The lecture then fills the tensor `N[stoi[ch1], stoi[ch2]] += 1` in "
+        "`b[bigram]` would raise a `KeyError`. The lecture then fills the tensor with `N[ix1, ix2] += 1` in "
         f"the same loop: {model.bigrams:,} Python steps for this list. This app encodes the whole list into one tensor "
         "of ids with a boundary between words and counts every pair at once:"
     )
-    st.code(
-        "ids = vocab.encode_words(words)                    # . e m m a . o l i v i a . ...\n"
-        "N = torch.bincount(ids[:-1] * V + ids[1:], minlength=V * V).view(V, V)",
-        language="python",
-    )
+    show_code(count_bigrams, count_ids)
     st.markdown(
         f"`N[0, :]` is the first row: the counts of each first letter (row `{b}`); `N[:, 0]` the first column: "
         "each last letter."

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from bigram import BigramError, score_word
+from bigram.wordlist import clean_typed_word
 from ui import data, escape, figures, sidebar, state
 
 source = sidebar.page("Smoothing")
@@ -167,7 +168,7 @@ text = st.text_input(
     max_chars=data.UPLOAD_MAX_WORD_LEN,
     help="Cleaned as the list was: surrounding spaces removed, Unicode NFC, lowercased unless the list has capitals.",
 )
-word = data.clean_typed_word(text, model)
+word = clean_typed_word(text, model.vocab.symbols)
 if word:
     try:
         ws = score_word(word, data.log_probabilities(source.id, k, model), model.vocab)

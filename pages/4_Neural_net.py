@@ -5,9 +5,12 @@ import math
 import pandas as pd
 import streamlit as st
 
-from bigram import METHODS, OPTIMIZERS, init_weights
+from bigram import METHODS, OPTIMIZERS, init_weights, lecture
+from bigram.defaults import EXCHANGE_REGS, FIT_LR, FIT_STEPS
 from bigram.diagnostics import forward_one, largest_gap
+from bigram.exchange import weakest_halfway_strongest
 from ui import data, escape, figures, sidebar, state, training
+from ui.showcode import show_code
 
 source = sidebar.page("Neural net")
 model = data.model_for(source)
@@ -85,11 +88,11 @@ with c5:
 seed = c6.number_input(
     "Seed of the initial W",
     0,
-    key="seed",
+    key="net_seed",
     persist_state="session",
     help="W starts as torch.randn((V, V), generator=torch.Generator().manual_seed(seed)), as in the lecture.",
 )
-settings = {"lr": lr, "reg": reg, "method": method, "optimizer": optimizer, "seed": seed}
+settings = {"lr": lr, "reg": reg, "method": method, "optimizer": optimizer, "net_seed": seed}
 
 net = training.get(source.id)
 refusal = state.out_of_range({"lr": lr, "steps": steps, "reg": reg}) or training.method_refusal(tdata, method)
@@ -121,17 +124,7 @@ if refusal:
     st.warning(f"Not with these settings: {refusal}.", icon=":material/memory:")
 
 with st.expander("What one training step does", icon=":material/school:"):
-    st.code(
-        "xenc = F.one_hot(xs, num_classes=V).float()      # inputs as one-hot vectors (float: they multiply a float W)\n"
-        "logits = xenc @ W                                # log-counts: row xs[i] of W for each bigram\n"
-        "counts = logits.exp()                            # positive 'fake counts', like N\n"
-        "probs = counts / counts.sum(1, keepdims=True)    # normalised: softmax\n"
-        "loss = -probs[torch.arange(len(xs)), ys].log().mean() + reg * (W**2).mean()\n"
-        "W.grad = None\n"
-        "loss.backward()          # computes dloss/dW and nothing else: W has not changed yet\n"
-        "W.data += -lr * W.grad   # the update: a step AGAINST the gradient, which points where the loss grows fastest",
-        language="python",
-    )
+    show_code(lecture.loss, lecture.train)
     st.markdown(
         "`backward()` only fills `W.grad`; the update is a separate line. The gradient points uphill, so the step goes "
         "the other way (`-lr`). **Adam** uses the same gradient but scales each weight's step by a running estimate of "
@@ -391,20 +384,21 @@ with sweep_box:
         if V > training.SWEEP_MAX_SYMBOLS:
             st.info(f"This list has {V:,} symbols: training a net at each strength would take too long here.")
         else:
-            rows = training.sweep(source.id, tdata)
+            rows = training.exchange(source.id, model.N)
             st.plotly_chart(
                 figures.regularisation_curve(
-                    [(r.point.reg, r.point.nll) for r in rows], target=target, uniform=math.log(V), current=float(reg)
+                    [(r.reg, r.nll) for r in rows], target=target, uniform=math.log(V), current=float(reg)
                 ),
                 key="net_reg_curve",
             )
             st.dataframe(
                 pd.DataFrame(
                     {
-                        "reg": [r.point.reg for r in rows],
-                        "NLL (data term)": [r.point.nll for r in rows],
-                        "mean row entropy": [r.point.entropy for r in rows],
-                        "same NLL as smoothing k ≈": [r.k for r in rows],
+                        "reg": [r.reg for r in rows],
+                        "NLL (data term)": [r.nll for r in rows],
+                        "mean row entropy": [r.entropy for r in rows],
+                        "same NLL as smoothing k ≈": [r.k_same_nll for r in rows],
+                        "closest P (KL) at k ≈": [r.k_closest for r in rows],
                     }
                 ),
                 hide_index=True,
@@ -414,19 +408,21 @@ with sweep_box:
                     "NLL (data term)": st.column_config.NumberColumn(format="%.4f"),
                     "mean row entropy": st.column_config.NumberColumn(format="%.4f"),
                     "same NLL as smoothing k ≈": st.column_config.NumberColumn(format="%.3g"),
+                    "closest P (KL) at k ≈": st.column_config.NumberColumn(format="%.3g"),
                 },
             )
             st.caption(
-                f"Each net: {training.SWEEP_STEPS} steps of Adam (lr {training.SWEEP_LR:g}) on the counts form. Row "
-                f"entropy is log V = {math.log(V):.3f} for uniform rows; weighted by how often each row is used."
+                f"Each net: {FIT_STEPS} steps of Adam (lr {FIT_LR:g}) on the counts form. Row "
+                f"entropy is log V = {math.log(V):.3f} for uniform rows; weighted by how often each row is used. "
+                "Two ways to say what a regulariser is worth in smoothing: the k whose counts give the same NLL "
+                "on the list, and the k whose P is closest to softmax(W) (as on More exercises)."
             )
-            shown = [r for r in rows if r.point.reg in (0.0, 1.0, 100.0)]
-            middle = next(r for r in shown if r.point.reg == 1.0)
-            picks = {f"net, reg = {r.point.reg:g}": r.point.P[x] for r in shown[:2]}
-            if middle.k is not None:
-                k_eq = float(f"{middle.k:.3g}")
+            weakest, middle, strongest = weakest_halfway_strongest(rows)
+            picks = {f"net, reg = {r.reg:g}": r.P[x] for r in (weakest, middle)}
+            if middle.k_same_nll is not None:
+                k_eq = float(f"{middle.k_same_nll:.3g}")
                 picks[f"counts smoothed, k = {k_eq:g}"] = data.probabilities(source.id, k_eq, model)[x]
-            picks[f"net, reg = {shown[2].point.reg:g}"] = shown[2].point.P[x]
+            picks[f"net, reg = {strongest.reg:g}"] = strongest.P[x]
             st.plotly_chart(
                 figures.distributions(
                     picks,
@@ -438,14 +434,15 @@ with sweep_box:
                 ),
                 key="net_reg_rows",
             )
-            if middle.k is not None:
+            if middle.k_same_nll is not None:
                 st.caption(
                     f"The orange bars are the counting model smoothed with k = {k_eq:g}, the smoothing that costs the "
-                    f"same loss as reg = 1: they follow the net's reg = 1 bars closely (not exactly: the two pulls towards uniform "
-                    "are shaped differently). Change the input symbol above to see another row."
+                    f"same loss as reg = {middle.reg:g}: they follow the net's reg = {middle.reg:g} bars closely "
+                    "(not exactly: the two pulls towards uniform are shaped differently). "
+                    "Change the input symbol above to see another row."
                 )
     else:
         st.caption(
             "Open this to train a net at each of "
-            f"{', '.join(f'{r:g}' for r in training.SWEEP_REGS)} and see the loss and the rows move towards uniform."
+            f"{', '.join(f'{r:g}' for r in EXCHANGE_REGS)} and see the loss and the rows move towards uniform."
         )

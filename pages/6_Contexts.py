@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from bigram import BigramError
+from bigram.defaults import FIT_STEPS, SPLIT_SEED
 from ui import escape, exercises, figures, sidebar, state
 
 source = sidebar.page("Longer contexts")
@@ -37,7 +38,7 @@ padding = c2.radio(
     persist_state="session",
     help="full: as many start tokens as the context; single: one start token, as in .emma.",
 )
-split_seed = c3.number_input("Split seed", 0, 2**31 - 1, 42, key=state.CTX_SPLIT_SEED, persist_state="session")
+split_seed = c3.number_input("Split seed", 0, 2**31 - 1, SPLIT_SEED, key=state.CTX_SPLIT_SEED, persist_state="session")
 
 b = sidebar.data.model_for(source).vocab.boundary
 example = "emma"
@@ -153,7 +154,8 @@ else:
 st.subheader("The neural model for this context")
 st.markdown(
     "The neural version gives W one row per context and trains it as on the Neural net page (counts form, Adam, "
-    "400 steps). With regularisation 0 it reaches the counting model's training loss; regularisation plays smoothing's role."
+    f"{FIT_STEPS} steps). With regularisation 0 it reaches the counting model's training loss; "
+    "regularisation plays smoothing's role."
 )
 reg = st.select_slider("Regularisation", options=[0.0, 0.0001, 0.001, 0.01, 0.1], value=0.001, key="ctx_reg")
 if st.button("Train on the train split", key=state.CTX_NEURAL):

@@ -5,6 +5,7 @@ import streamlit as st
 
 from bigram import BigramError, sample, score_word
 from bigram.modelfile import ModelFile, load_model_bytes
+from bigram.wordlist import clean_typed_word
 from ui import data, escape, exercises, figures, sidebar, state, training
 
 source = sidebar.page("More exercises")
@@ -64,7 +65,8 @@ with knob_tab:
         "The neural net's regulariser `reg * (W**2).mean()` pulls W towards 0, and W = 0 means equal logits, "
         "i.e. uniform rows. So both knobs do the same thing. For each regularisation strength below, W is "
         "trained close to its optimum and the smoothing k whose P is closest to softmax(W) is found "
-        "(KL divergence, weighted by how often each row is used)."
+        "(KL divergence, weighted by how often each row is used), beside the k whose counts give the same NLL "
+        "(as on the Neural net page)."
     )
     if model.V > exercises.KNOB_MAX_SYMBOLS:
         st.info(
@@ -73,10 +75,13 @@ with knob_tab:
             icon=":material/speed:",
         )
     else:
-        rows = exercises.knob_curve(source.id, model.N)
+        rows = [(e.reg, e.k_closest, e.kl) for e in training.exchange(source.id, model.N) if e.reg > 0]  # log axes
         st.plotly_chart(figures.smoothing_for_regularisation(rows), key="knob_curve")
         st.dataframe(
-            pd.DataFrame(rows, columns=["regularisation", "closest k", "KL divergence"]),
+            pd.DataFrame(
+                [(e.reg, e.k_closest, e.kl, e.k_same_nll) for e in training.exchange(source.id, model.N)],
+                columns=["regularisation", "closest k", "KL divergence", "same-NLL k"],
+            ),
             hide_index=True,
             width="stretch",
         )
@@ -145,7 +150,7 @@ with model_tab:
         name, lm = loaded
         st.success(
             f"Loaded {escape.md(name)}: {lm.kind}, {tuple(lm.tensor.shape)[0]}×{tuple(lm.tensor.shape)[1]}, "
-            f"{len(lm.vocab)} symbols, context {lm.context}",
+            f"{len(lm.vocab)} symbols",
             icon=":material/check_circle:",
         )
         if lm.meta:
@@ -153,34 +158,29 @@ with model_tab:
                 "Recorded with it: "
                 + ", ".join(f"{escape.md(key)} = {escape.md(value)}" for key, value in lm.meta.items())
             )
-        if lm.context == 1:
-            P = lm.probabilities(k if lm.kind == "counts" else 0.0)
-            st.plotly_chart(
-                figures.matrix_heatmap(
-                    P,
-                    lm.vocab.itos,
-                    view="probabilities",
-                    ids=figures.top_symbols(lm.tensor if lm.kind == "counts" else P),
-                    title=f"P of {name}",
-                ),
-                key="loaded_heatmap",
-            )
-            drawn = sample(P, lm.vocab, 10, seed=int(state.setting("seed")))
-            st.markdown("**Samples from it:** " + ", ".join(escape.code(s.word) for s in drawn))
-            word = st.text_input(
-                "Score a word under it", value="", key=state.LOADED_WORD, max_chars=data.UPLOAD_MAX_WORD_LEN
-            )
-            if word.strip():
-                try:
-                    ws = score_word(
-                        data.clean_typed_word(word, model),
-                        lm.log_probabilities(k if lm.kind == "counts" else 0.0),
-                        lm.vocab,
-                    )
-                    st.markdown(f"NLL of {escape.code(ws.word)}: **{ws.nll:.4f}**")
-                except BigramError as exc:
-                    st.error(escape.md(exc), icon=":material/error:")
-        else:
-            st.info(
-                "This file holds a longer-context model: its counts are loaded; use the command line to score with it."
-            )
+        P = lm.probabilities(k if lm.kind == "counts" else 0.0)
+        st.plotly_chart(
+            figures.matrix_heatmap(
+                P,
+                lm.vocab.itos,
+                view="probabilities",
+                ids=figures.top_symbols(lm.tensor if lm.kind == "counts" else P),
+                title=f"P of {name}",
+            ),
+            key="loaded_heatmap",
+        )
+        drawn = sample(P, lm.vocab, 10, seed=int(state.setting("seed")))
+        st.markdown("**Samples from it:** " + ", ".join(escape.code(s.word) for s in drawn))
+        word = st.text_input(
+            "Score a word under it", value="", key=state.LOADED_WORD, max_chars=data.UPLOAD_MAX_WORD_LEN
+        )
+        if word.strip():
+            try:
+                ws = score_word(
+                    clean_typed_word(word, lm.vocab.symbols),
+                    lm.log_probabilities(k if lm.kind == "counts" else 0.0),
+                    lm.vocab,
+                )
+                st.markdown(f"NLL of {escape.code(ws.word)}: **{ws.nll:.4f}**")
+            except BigramError as exc:
+                st.error(escape.md(exc), icon=":material/error:")

@@ -14,3 +14,12 @@ def default_words():
     from bigram.wordlist import read_words
 
     return read_words(default_list().path).words
+
+
+@pytest.fixture(scope="session")
+def lecture_counts(default_words):
+    """The default list counted the lecture's way (bigram.lecture, one tensor update a bigram): stoi, itos, N."""
+    from bigram import lecture
+
+    stoi, itos = lecture.vocabulary(default_words)
+    return stoi, itos, lecture.count_matrix(default_words, stoi)

@@ -6,6 +6,9 @@ import pytest
 import torch
 from apputil import open_page, shown
 
+from bigram import CountModel, TrainingData, init_weights, loss_and_grad
+from bigram.defaults import EXCHANGE_REGS
+from bigram.exchange import weakest_halfway_strongest
 from ui import state, training
 
 PAGE = "pages/4_Neural_net.py"
@@ -159,18 +162,38 @@ def test_switching_the_optimizer_suggests_a_learning_rate(monkeypatch):
     assert fake["lr"] == 7.0
 
 
-def test_regularisation_section_trains_a_net_per_strength_when_opened():
+def test_regularisation_section_trains_a_net_per_strength_when_opened(default_words):
     at = open_page(PAGE)
     assert not any("same NLL as smoothing k ≈" in df.value.columns for df in at.dataframe)  # closed: nothing computed
     at.session_state[state.NET_SWEEP] = True  # the expander's open state
     at.run()
     assert not at.exception
     table = next(df.value for df in at.dataframe if "same NLL as smoothing k ≈" in df.value.columns)
-    assert list(table["reg"]) == list(training.SWEEP_REGS)
+    assert list(table["reg"]) == list(EXCHANGE_REGS)
     nll = list(table["NLL (data term)"])
     assert nll == sorted(nll) and nll[0] == pytest.approx(2.4541, abs=1e-3)
     assert table["mean row entropy"].iloc[-1] == pytest.approx(math.log(27), abs=0.01)  # reg 100: nearly uniform rows
-    assert any("costs the same loss as reg = 1" in c.value for c in at.caption)
+    assert list(table["closest P (KL) at k ≈"]) == sorted(
+        table["closest P (KL) at k ≈"]
+    )  # both definitions, side by side
+    rows = training.exchange(SOURCE_ID, CountModel.from_words(default_words).N)  # the page's rows, from its cache
+    _, middle, _ = weakest_halfway_strongest(rows)
+    assert any(f"costs the same loss as reg = {middle.reg:g}" in c.value for c in at.caption)
+
+
+def test_the_net_seed_and_the_sampler_seed_are_separate_settings(default_words):
+    at = open_page(PAGE, query={"net_seed": "5", "seed": "7"})
+    assert (at.session_state["net_seed"], at.session_state["seed"]) == (5, 7)  # both travel in links
+    m = CountModel.from_words(default_words)
+    data = TrainingData.from_words(default_words, m.vocab)
+    for net_seed in (5, 6):
+        at.number_input(key="net_seed").set_value(net_seed)
+        at = train(at, steps=1)
+        assert net_of(at).settings["net_seed"] == net_seed
+        # The first loss is the loss at the seed's W: W was drawn from the net's own seed.
+        expected, _, _ = loss_and_grad(init_weights(m.V, net_seed), data, state.SETTINGS["reg"].default, "counts")
+        assert net_of(at).history[0] == pytest.approx(expected, rel=1e-6)
+        assert at.session_state["seed"] == 7  # the sampler's seed is untouched
 
 
 def test_a_run_stops_at_its_time_limit_keeps_what_it_reached_and_says_so(monkeypatch):

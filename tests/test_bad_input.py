@@ -5,8 +5,10 @@ from badinput import CASES, SLOW_CASES
 
 from bigram import BigramError, CountModel, parse_words, sample, score_word
 from bigram.cli import main
+from ui.data import UPLOAD_MAX_VOCAB, UPLOAD_MAX_WORD_LEN, UPLOAD_MAX_WORDS
 
-APP_LIMITS = dict(max_len=100, max_words=1_000_000, max_vocab=3_000)  # the app's upload bounds (ui/data.py)
+# The app's upload bounds, imported from where the app reads them: a change there is tested here too.
+APP_LIMITS = dict(max_len=UPLOAD_MAX_WORD_LEN, max_words=UPLOAD_MAX_WORDS, max_vocab=UPLOAD_MAX_VOCAB)
 
 
 def outcome(name, data):

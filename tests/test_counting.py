@@ -1,4 +1,4 @@
-"""Vocabulary, counts, smoothing and loss against the plain loop references in reference.py."""
+"""Vocabulary, counts, smoothing and loss against the lecture's plain loops (bigram.lecture), in float64."""
 
 import math
 
@@ -6,19 +6,26 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reference import BOUNDARY, ref_counts, ref_nll, ref_probability, to_id
 
 from bigram import (
     BigramError,
     CountModel,
     Vocab,
     evaluate,
+    keepdim_demo,
     keepdim_pitfall,
+    lecture,
+    nll_curve,
     score_word,
     smoothed_log_probabilities,
+    smoothed_nll,
     smoothed_probabilities,
+    zero_cells,
 )
+from bigram.counting import scientific
 
+# The lecture's loops take a boundary token: one that is not a single character never collides with a symbol.
+BOUNDARY = "<.>"
 # Words over a small alphabet that includes '.', so the boundary relabelling is exercised too.
 word_lists = st.lists(st.text(alphabet="abc.éz", min_size=1, max_size=8), min_size=1, max_size=30)
 
@@ -54,13 +61,15 @@ def test_unknown_symbol_is_a_clear_error():
 @given(word_lists)
 def test_counts_match_the_loop_and_identities_hold(words):
     m = CountModel.from_words(words)
-    ref = ref_counts(words)
-    v = m.vocab
-    expected = torch.zeros((len(v), len(v)), dtype=torch.int64)
-    for (a, b), c in ref.items():
-        expected[to_id(v, a), to_id(v, b)] = c
+    stoi, _ = lecture.vocabulary(words, BOUNDARY)
+    assert [stoi[s] for s in m.vocab.symbols] == list(range(1, m.V))  # the lecture's ids are the package's
     assert m.N.dtype == torch.int64
-    assert torch.equal(m.N, expected)
+    assert torch.equal(m.N, lecture.count_matrix(words, stoi, BOUNDARY).long())
+    counts = lecture.count_dict(words, BOUNDARY)
+    assert {m.vocab.pair_label(i, j): int(m.N[i, j]) for i, j in m.N.nonzero().tolist()} == {
+        (m.vocab.boundary if a == BOUNDARY else a) + (m.vocab.boundary if b == BOUNDARY else b): c
+        for (a, b), c in counts.items()
+    }
     assert m.bigrams == sum(len(w) + 1 for w in words)
     assert torch.equal(m.N.sum(1), m.N.sum(0))  # each symbol is entered once and left once
     assert int(m.N[0].sum()) == int(m.N[:, 0].sum()) == len(words)
@@ -74,22 +83,17 @@ def test_smoothed_rows_sum_to_one_and_match_float64_reference(words, k):
     logP = smoothed_log_probabilities(m.N, k)
     assert torch.allclose(P.sum(1).double(), torch.ones(m.V, dtype=torch.float64), atol=1e-5)
     assert torch.allclose(logP.exp().sum(1), torch.ones(m.V, dtype=torch.float64), atol=1e-12)
-    ref = ref_counts(words)
-    chars = sorted(set("".join(words)))
-    keys = [BOUNDARY] + chars
-    for a in keys:
-        for b in keys:
-            p = ref_probability(ref, chars, a, b, k)
-            i, j = to_id(m.vocab, a), to_id(m.vocab, b)
-            assert math.isclose(math.exp(float(logP[i, j])), p, rel_tol=1e-12, abs_tol=1e-300)
-            assert math.isclose(float(P[i, j]), p, rel_tol=1e-5, abs_tol=1e-7)
+    stoi, _ = lecture.vocabulary(words, BOUNDARY)
+    ref = lecture.probabilities(lecture.count_matrix(words, stoi, BOUNDARY), k, dtype=torch.float64)
+    assert torch.allclose(logP.exp(), ref, rtol=1e-12, atol=1e-300)
+    assert torch.allclose(P.double(), ref, rtol=1e-5, atol=1e-7)
 
 
 def test_probabilities_match_the_lectures_float32_bits():
-    m = CountModel.from_words(["emma", "olivia", "ava", "isabella", "sophia"])
-    lecture = (m.N + 1).float()
-    lecture /= lecture.sum(1, keepdims=True)
-    assert torch.equal(smoothed_probabilities(m.N, 1), lecture)
+    words = ["emma", "olivia", "ava", "isabella", "sophia"]
+    m = CountModel.from_words(words)
+    stoi, _ = lecture.vocabulary(words)
+    assert torch.equal(smoothed_probabilities(m.N, 1), lecture.probabilities(lecture.count_matrix(words, stoi), 1))
 
 
 @settings(max_examples=60, deadline=None)
@@ -98,13 +102,16 @@ def test_nll_matches_the_float64_loop(train, other, k):
     m = CountModel.from_words(train)
     logP = m.log_probabilities(k)
     own = evaluate(train, logP, m.vocab)
-    assert math.isclose(own.nll, ref_nll(train, train, k), rel_tol=1e-12)
+    stoi, _ = lecture.vocabulary(train, BOUNDARY)
+    P = lecture.probabilities(lecture.count_matrix(train, stoi, BOUNDARY), k, dtype=torch.float64)
+    assert math.isclose(own.nll, lecture.nll(train, P, stoi, BOUNDARY), rel_tol=1e-12)
+    assert math.isclose(own.nll, smoothed_nll(m.N, k), rel_tol=1e-12)
     assert own.bigrams == sum(len(w) + 1 for w in train)
     assert math.isclose(own.perplexity, math.exp(own.nll), rel_tol=1e-12)
     known = [w for w in other if set(w) <= set(m.vocab.symbols)]
     if known:
         score = evaluate(known, logP, m.vocab)
-        expected = ref_nll(train, known, k)
+        expected = lecture.nll(known, P, stoi, BOUNDARY)
         if math.isinf(expected):
             assert math.isinf(score.nll) and score.impossible and k == 0
         else:
@@ -127,11 +134,25 @@ def test_score_word_writes_out_the_chain_rule():
     m = CountModel.from_words(words)
     ws = score_word("emma", m.log_probabilities(1), m.vocab)
     assert [p.bigram for p in ws.pairs] == [".e", "em", "mm", "ma", "a."]
-    ref = ref_counts(words)
-    chars = sorted(set("".join(words)))
-    expected = [ref_probability(ref, chars, a, b, 1) for a, b in zip([None, *"emma"], [*"emma", None])]
+    stoi, _ = lecture.vocabulary(words)
+    P = lecture.probabilities(lecture.count_matrix(words, stoi), 1, dtype=torch.float64)
+    chs = [".", *"emma", "."]
+    expected = [float(P[stoi[a], stoi[b]]) for a, b in zip(chs, chs[1:])]
     assert [p.prob for p in ws.pairs] == pytest.approx(expected, rel=1e-12)
-    assert ws.nll == pytest.approx(-sum(math.log(p) for p in expected) / 5, rel=1e-12)
+    assert ws.nll == pytest.approx(lecture.nll(["emma"], P, stoi), rel=1e-12)
+    mantissa, exponent = ws.probability()
+    assert mantissa * 10.0**exponent == pytest.approx(math.prod(expected), rel=1e-3)
+
+
+def test_a_long_word_s_probability_is_written_out_without_underflow():
+    m = CountModel.from_words(["ab", "ba"])
+    ws = score_word("ab" * 1000, m.log_probabilities(1), m.vocab)
+    assert math.prod(p.prob for p in ws.pairs) == 0.0  # the product in floating point underflows
+    mantissa, exponent = ws.probability()
+    assert 1 <= mantissa < 10 and exponent < -308
+    assert math.log10(mantissa) + exponent == pytest.approx(ws.log_likelihood / math.log(10), abs=1e-3)
+    assert scientific(-math.inf) == (0.0, 0)  # an impossible word
+    assert scientific(math.log(0.0099996)) == (1.0, -2)  # 9.9996e-3 rounds to 1.000e-2, not 10.000e-3
 
 
 def test_keepdim_pitfall_divides_columns_and_columns_sum_to_one():
@@ -141,6 +162,27 @@ def test_keepdim_pitfall_divides_columns_and_columns_sum_to_one():
     assert not torch.allclose(wrong, right)
     assert torch.allclose(wrong.sum(0), torch.ones(m.V), atol=1e-5)  # columns, not rows
     assert torch.allclose(wrong, m.N.float() / m.N.float().sum(1).unsqueeze(0))
+    demo = keepdim_demo(m.N, 0)
+    assert demo.shape == (m.V, m.V) and demo.sums_shape == (m.V,) and demo.keepdim_shape == (m.V, 1)
+    assert torch.allclose(demo.col_sums, torch.ones(m.V, dtype=torch.float64), atol=1e-5)
+    assert not torch.allclose(demo.row_sums, torch.ones(m.V, dtype=torch.float64), atol=1e-2)
+    assert torch.allclose(demo.right_row_sums, torch.ones(m.V, dtype=torch.float64), atol=1e-5)
+
+
+def test_zero_cells_and_the_nll_curve():
+    m = CountModel.from_words(["emma", "olivia", "ava", "mia", "liam"])
+    assert zero_cells(m.N, 0.0) == int((m.N == 0).sum()) > 0
+    assert zero_cells(m.N, 0.5) == 0
+    curve = nll_curve(m.N, (0.0, 0.1, 1.0, 10.0))
+    assert [k for k, _ in curve] == [0.0, 0.1, 1.0, 10.0]
+    nlls = [v for _, v in curve]
+    assert nlls == sorted(nlls)  # scored on itself, the list's NLL only rises with k
+
+
+def test_a_context_never_seen_has_log_probability_minus_inf_not_nan():
+    N = torch.tensor([[0, 0], [3, 1]])
+    logP = smoothed_log_probabilities(N, 0.0)
+    assert torch.isneginf(logP[0]).all() and not torch.isnan(logP).any()
 
 
 def test_negative_or_nan_smoothing_is_refused():

@@ -5,17 +5,8 @@ import math
 import pytest
 import torch
 
-from bigram import BigramError, CountModel, TrainingData, init_weights
-from bigram.compare import closest_smoothing
-from bigram.diagnostics import (
-    compare_methods,
-    equivalent_smoothing,
-    forward_one,
-    largest_gap,
-    mean_row_entropy,
-    regularisation_sweep,
-    smoothed_nll,
-)
+from bigram import BigramError, CountModel, TrainingData, init_weights, lecture
+from bigram.diagnostics import compare_methods, forward_one, largest_gap, mean_row_entropy
 
 WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper", "evelyn", "abigail"]
 
@@ -39,17 +30,32 @@ def test_forward_one_is_softmax_of_the_plucked_row():
         forward_one(W, 7)
 
 
-def test_compare_methods_agree_and_are_timed(small):
+def test_compare_methods_agree_with_the_lecture_and_are_timed(small):
     _, data = small
     W = init_weights(data.V)
     checks = compare_methods(W, data, 0.01, repeats=2)
     assert [c.method for c in checks] == ["onehot", "index", "counts"]
-    assert checks[0].max_grad_diff == 0.0
+    # The independent value: the lecture's forward pass at the same W (float64), and its autograd gradient.
+    Wl = W.double().requires_grad_(True)
+    expected = lecture.loss(Wl, data.xs, data.ys, 0.01)
+    expected.backward()
     for c in checks:
-        assert c.loss == pytest.approx(checks[0].loss, abs=1e-5)
-        assert c.nll == pytest.approx(checks[0].nll, abs=1e-5)
+        assert c.loss == pytest.approx(expected.item(), abs=1e-5)
         assert c.max_grad_diff < 1e-5
         assert c.ms_per_call > 0
+
+
+def test_compare_methods_reports_a_gradient_that_disagrees(small):
+    # A count table that is not the pairs' own: the counts form then follows another loss, and the
+    # reported disagreement with the first method must show it (it is not zero by construction).
+    _, data = small
+    N = data.N.clone()
+    N[0] = 0
+    N[0, 1] = 50
+    skewed = TrainingData(xs=data.xs, ys=data.ys, N=N, V=data.V)
+    index, counts = compare_methods(init_weights(data.V), skewed, 0.0, methods=("index", "counts"), repeats=1)
+    assert index.max_grad_diff == 0.0  # the reference itself
+    assert counts.max_grad_diff > 1e-2 and abs(counts.loss - index.loss) > 1e-2
 
 
 def test_largest_gap_names_the_cell_and_both_values():
@@ -72,36 +78,3 @@ def test_mean_row_entropy_from_certain_to_uniform():
     mixed = torch.stack([torch.full((V,), 1 / V), torch.eye(V)[0]])
     assert mean_row_entropy(mixed) == pytest.approx(math.log(V) / 2)
     assert mean_row_entropy(mixed, weights=torch.tensor([3.0, 1.0])) == pytest.approx(0.75 * math.log(V))
-
-
-def test_regularisation_sweep_moves_from_the_counts_to_uniform(small):
-    m, data = small
-    target = smoothed_nll(m.N, 0.0)
-    points = regularisation_sweep(data, (0.0, 0.01, 1.0, 100.0), steps=400)
-    nlls = [p.nll for p in points]
-    assert nlls == sorted(nlls)  # a stronger pull towards uniform always costs fit on the list
-    assert nlls[0] == pytest.approx(target, abs=0.02)  # reg 0: the maximum-likelihood optimum
-    assert points[-1].entropy == pytest.approx(math.log(m.V), abs=0.02)  # strong reg: nearly uniform rows
-    assert all(p.loss >= p.nll for p in points)
-    assert all(torch.allclose(p.P.sum(1), torch.ones(m.V)) for p in points)
-
-
-def test_equivalent_smoothing_inverts_the_smoothed_nll(small):
-    m, _ = small
-    for k in (0.01, 0.5, 5.0, 300.0):
-        assert equivalent_smoothing(m.N, smoothed_nll(m.N, k)) == pytest.approx(k, rel=1e-4)
-    assert equivalent_smoothing(m.N, smoothed_nll(m.N, 0.0)) == 0.0
-    assert equivalent_smoothing(m.N, smoothed_nll(m.N, 0.0) - 0.1) is None  # below the optimum: no smoothing gets there
-    assert equivalent_smoothing(m.N, math.log(m.V) + 0.1) is None  # worse than uniform
-    assert equivalent_smoothing(m.N, math.nan) is None
-
-
-def test_same_loss_smoothing_agrees_with_the_closest_distribution_smoothing(default_words):
-    # Two definitions of "the k a regulariser is worth": same NLL on the list (here) and the P nearest
-    # softmax(W) in KL (bigram.compare). On the default list they agree within ~15 %.
-    m = CountModel.from_words(default_words)
-    data = TrainingData.from_words(default_words, m.vocab)
-    (point,) = regularisation_sweep(data, (0.1,), steps=300)
-    k_same_loss = equivalent_smoothing(m.N, point.nll)
-    k_closest, _ = closest_smoothing(m.N, point.P.log())
-    assert k_same_loss == pytest.approx(k_closest, rel=0.15)

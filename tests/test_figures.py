@@ -66,13 +66,6 @@ def test_sums_and_top_bigrams():
     assert list(top.data[0].y)[-1] == m.top_bigrams(3)[0][0]  # most frequent at the top
 
 
-def test_loss_curve_and_target_line():
-    fig = figures.loss_curve([3.0, 2.8, 2.6], target=2.45, nll_history=[2.9, 2.7, 2.5])
-    assert list(fig.data[0].y) == [3.0, 2.8, 2.6] and list(fig.data[0].x) == [0, 1, 2]
-    assert fig.layout.shapes[0].y0 == 2.45
-    assert "2.4500" in fig.layout.annotations[0].text
-
-
 def test_nll_vs_smoothing_log_axis_and_marker():
     pts = [(0.0, math.inf), (0.01, 2.0), (1.0, 2.1), (100.0, 2.9)]
     fig = figures.nll_vs_smoothing(pts, current=(1.0, 2.1))

@@ -8,8 +8,8 @@ import torch
 
 from bigram import BigramError, CountModel, score_word
 from bigram.neural import net_log_probabilities, net_probabilities
-from bigram.sampling import Sample, draw, draw_counts, log_probability, sample
-from bigram.wordlist import clean_word
+from bigram.sampling import Sample, draw, draw_and_count, log_probability, sample
+from bigram.wordlist import clean_typed_word, clean_word
 from ui import figures, state
 
 WORDS = ["emma", "olivia", "ava", "isabella", "sophia"]
@@ -120,9 +120,10 @@ def test_draw_is_torch_multinomial_with_a_seeded_generator():
     assert not torch.equal(draw(p, 500, seed=1), draw(p, 500, seed=2))
 
 
-def test_draw_counts_add_up_and_approach_p():
+def test_draw_and_count_add_up_and_approach_p():
     p = torch.tensor([0.1, 0.0, 0.6, 0.3])
-    counts = draw_counts(p, 100_000, seed=7)
+    drawn, counts = draw_and_count(p, 100_000, seed=7)
+    assert torch.equal(drawn, draw(p, 100_000, seed=7)) and torch.equal(counts, torch.bincount(drawn, minlength=4))
     assert counts.shape == (4,) and int(counts.sum()) == 100_000
     assert int(counts[1]) == 0  # probability 0 is never drawn
     assert torch.allclose(counts.double() / 100_000, p.double(), atol=0.01)
@@ -177,6 +178,8 @@ def test_clean_word_is_the_lists_cleaning():
     assert clean_word("  Emma ") == "emma"
     assert clean_word("Zoe\u0308") == "zo\u00eb"  # combining diaeresis composed (NFC)
     assert clean_word("Emma", lowercase=False) == "Emma"
+    assert clean_typed_word("  EMMA ", "aem") == "emma"  # a list without capitals: lowercased
+    assert clean_typed_word("  EMMA ", "AEMaem") == "EMMA"  # a list with capitals was read with its case kept
 
 
 def test_slider_steps_keep_a_value_from_a_link():

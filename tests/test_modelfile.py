@@ -22,7 +22,7 @@ def files():
 @pytest.mark.parametrize("mf", list(files()), ids=lambda f: f.kind)
 def test_round_trips_keep_everything(mf):
     back = from_safetensors(to_safetensors(mf))
-    assert back.kind == mf.kind and back.vocab == mf.vocab and back.context == 1 and back.meta == mf.meta
+    assert back.kind == mf.kind and back.vocab == mf.vocab and back.meta == mf.meta
     assert torch.equal(back.tensor, mf.tensor)
     csv_back = from_csv(to_csv(mf))
     assert csv_back.vocab == mf.vocab and csv_back.vocab.boundary == "•"
@@ -49,6 +49,7 @@ def test_probabilities_agree_across_kinds():
         (b"pickle,.,a\n.,0,1\n", "x.csv", "must say what it holds"),
         (b"\x80\x04\x95 pickle bytes", "model.pkl", "must be .safetensors or .csv"),
         (b"12345678{not json", "m.safetensors", "not a readable safetensors file"),
+        (b"counts:context=2,.,a\n..,0,1\n.a,1,0\na.,0,0\naa,0,0\n", "x.csv", "only bigram model files"),
     ],
 )
 def test_refusals(data, name, message):
@@ -88,3 +89,12 @@ def test_cli_export_inspect_score_sample(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["kind"] == "weights"
     assert main(["inspect", str(tmp_path / "missing.safetensors")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_a_safetensors_file_that_declares_a_longer_context_is_refused():
+    m = CountModel.from_words(WORDS)
+    data = to_safetensors(ModelFile("counts", m.N, m.vocab))
+    forged = data.replace(b'"context":"1"', b'"context":"2"')
+    assert forged != data
+    with pytest.raises(BigramError, match="context of 2 previous symbols; only bigram model files"):
+        from_safetensors(forged)

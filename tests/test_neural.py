@@ -4,7 +4,6 @@ import math
 
 import pytest
 import torch
-import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +14,7 @@ from bigram import (
     TrainingData,
     TrainingDiverged,
     init_weights,
+    lecture,
     loss_and_grad,
     net_probabilities,
     train,
@@ -30,38 +30,17 @@ def data_for(words):
 
 
 def lecture_training(words, steps, lr, reg, seed, dtype=torch.float64):
-    """The lecture's loop, plain: pairs by zip, one-hot, exp, normalise, mean NLL, W.data += -lr * W.grad."""
-    chars = sorted(set("".join(words)))
-    stoi = {s: i + 1 for i, s in enumerate(chars)}
-    xs, ys = [], []
-    for w in words:
-        chs = [0] + [stoi[c] for c in w] + [0]
-        for a, b in zip(chs, chs[1:]):
-            xs.append(a)
-            ys.append(b)
-    xs, ys = torch.tensor(xs), torch.tensor(ys)
-    V = len(chars) + 1
-    g = torch.Generator().manual_seed(seed)
-    W = torch.randn((V, V), generator=g).to(dtype).requires_grad_(True)
-    losses = []
-    for step in range(steps + 1):
-        xenc = F.one_hot(xs, num_classes=V).to(dtype)
-        logits = xenc @ W
-        counts = logits.exp()
-        probs = counts / counts.sum(1, keepdims=True)
-        loss = -probs[torch.arange(len(xs)), ys].log().mean() + reg * (W**2).mean()
-        losses.append(loss.item())
-        if step == steps:
-            break  # the loss after the last update is recorded, not followed by another update
-        W.grad = None
-        loss.backward()
-        W.data += -lr * W.grad
-    return losses, W
+    """The lecture's loop (bigram.lecture) and the loss after its last update: steps + 1 losses, as a Trainer keeps."""
+    stoi, _ = lecture.vocabulary(words)
+    xs, ys = lecture.training_set(words, stoi)
+    W = lecture.init_weights(len(stoi), seed, dtype=dtype)
+    losses = lecture.train(W, xs, ys, steps, lr=lr, reg=reg)
+    return losses + [lecture.loss(W, xs, ys, reg).item()], W
 
 
 def test_init_is_the_lectures_randn():
-    g = torch.Generator().manual_seed(2147483647)
-    assert torch.equal(init_weights(27), torch.randn((27, 27), generator=g))
+    assert torch.equal(init_weights(27), lecture.init_weights(27).detach())
+    assert torch.equal(init_weights(27, seed=5), lecture.init_weights(27, seed=5).detach())
 
 
 @settings(max_examples=30, deadline=None)
@@ -166,3 +145,29 @@ def test_softmax_of_trained_W_is_close_to_counting_P():
     result = train(data, 3000, lr=0.3, reg=0.0, optimizer="adam")
     gap = (net_probabilities(result.W) - m.probabilities(0)).abs().max().item()
     assert gap < 0.02
+
+
+def test_carry_on_keeps_the_trainer_when_the_settings_match_and_resumes_otherwise():
+    _, data = data_for(WORDS)
+    t = Trainer(data, lr=0.5, reg=0.0, optimizer="adam")
+    t.run(5)
+    assert t.carry_on(lr=0.5, reg=0.0, method="index", optimizer="adam") is t and t.method == "index"
+    with pytest.raises(BigramError, match="method must be one of"):
+        t.carry_on(lr=0.5, reg=0.0, method="magic", optimizer="adam")
+    assert t.method == "index"
+    other = t.carry_on(lr=0.5, reg=0.1, method="counts", optimizer="adam")
+    assert other is not t and torch.equal(other.W, t.W) and other.seconds == t.seconds
+    # One entry per step: the last one is the loss at the same W, now with the new regulariser.
+    assert other.steps_done == 5 and other.history[:5] == t.history[:5]
+    assert other.nll_history[5] == pytest.approx(t.nll_history[5]) and other.history[5] > t.history[5]
+    other.run(3)
+    assert other.steps_done == 8 and len(other.nll_history) == 9
+
+
+def test_resume_continues_a_recorded_history_from_its_W():
+    _, data = data_for(WORDS)
+    first = train(data, 10, lr=50, reg=0.01)
+    resumed = Trainer.resume(data, first.W, first.history, first.nll_history, lr=50, reg=0.01)
+    resumed.run(10)
+    straight = train(data, 20, lr=50, reg=0.01)
+    assert resumed.history == pytest.approx(straight.history, abs=1e-6)  # SGD has no state: the same curve

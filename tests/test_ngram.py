@@ -1,4 +1,4 @@
-"""Longer contexts against plain loops written the way learners write the E01 exercise."""
+"""Longer contexts against the plain loops of exercise E01 in bigram.lecture, and the tuning workflow."""
 
 import math
 
@@ -7,34 +7,11 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bigram import BigramError, CountModel, Vocab, split_words
+from bigram import BigramError, CountModel, Vocab, lecture, split_words, tune
+from bigram.defaults import SMOOTHING_GRID
 from bigram.ngram import NgramModel, best_k, tune_smoothing
 
-B = None
-
-
-def ref_ngrams(words, context, padding):
-    for w in words:
-        chs = [B] * (context if padding == "full" else 1) + list(w) + [B]
-        for i in range(len(chs) - context):
-            yield tuple(chs[i : i + context]), chs[i + context]
-
-
-def ref_nll(train, evalw, context, padding, k, chars):
-    counts, rows = {}, {}
-    for ctx, nxt in ref_ngrams(train, context, padding):
-        counts[(ctx, nxt)] = counts.get((ctx, nxt), 0) + 1
-        rows[ctx] = rows.get(ctx, 0) + 1
-    V = len(chars) + 1
-    ll, n = 0.0, 0
-    for ctx, nxt in ref_ngrams(evalw, context, padding):
-        total = rows.get(ctx, 0) + k * V
-        p = (counts.get((ctx, nxt), 0) + k) / total if total else 0.0
-        if p == 0:
-            return math.inf
-        ll += math.log(p)
-        n += 1
-    return -ll / n if n else math.nan  # words too short for a single-padded context predict nothing
+B = "<.>"  # the boundary token of the lecture's loops: never a single character, so never a symbol
 
 
 words_st = st.lists(st.text(alphabet="ab.c", min_size=1, max_size=6), min_size=1, max_size=15)
@@ -46,11 +23,11 @@ def test_counts_match_the_loop(words, context, padding):
     m = NgramModel.from_words(words, context, padding)
     V = m.V
     expected = torch.zeros_like(m.N)
-    for ctx, nxt in ref_ngrams(words, context, padding):
+    for ctx, nxt in lecture.ngrams(words, context, padding, B):
         row = 0
         for ch in ctx:
-            row = row * V + (0 if ch is B else m.vocab.stoi[ch])
-        expected[row, 0 if nxt is B else m.vocab.stoi[nxt]] += 1
+            row = row * V + (0 if ch == B else m.vocab.stoi[ch])
+        expected[row, 0 if nxt == B else m.vocab.stoi[nxt]] += 1
     assert torch.equal(m.N, expected)
     per_word = [len(w) + 1 if padding == "full" else max(len(w) + 2 - context, 0) for w in words]
     assert m.predictions == sum(per_word)
@@ -68,7 +45,7 @@ def test_nll_matches_the_loop(train, other, context, padding, k):
     vocab = Vocab.from_words(train + other)
     m = NgramModel.from_words(train, context, padding, vocab=vocab)
     got = m.evaluate(other, k).nll
-    expected = ref_nll(train, other, context, padding, k, vocab.symbols)
+    expected = lecture.ngram_nll(train, other, vocab.symbols, context, padding, k, B)
     if math.isinf(expected):
         assert math.isinf(got)
     elif math.isnan(expected):
@@ -93,10 +70,15 @@ def test_padding_changes_what_is_predicted():
 
 
 def test_sampling_full_padding_is_reproducible_and_single_is_refused():
-    m = NgramModel.from_words(["emma", "olivia", "ava", "mia"], 2)
-    a = m.sample(10, k=0, seed=3)
-    assert a == m.sample(10, k=0, seed=3)
-    assert all(w in {"emma", "olivia", "ava", "mia"} or len(w) >= 1 for w in a)
+    words = ["emma", "olivia", "ava", "mia"]
+    m = NgramModel.from_words(words, 2)
+    a = m.sample(40, k=0, seed=3)
+    assert a == m.sample(40, k=0, seed=3) and a != m.sample(40, k=0, seed=4)
+    # At k = 0 a word can only be made of transitions the list contains: every (context, next) pair of
+    # every sample, its start and its end included, is one of the list's own.
+    seen = set(lecture.ngrams(words, 2, "full", B))
+    for w in a:
+        assert w and set(lecture.ngrams([w], 2, "full", B)) <= seen, w
     with pytest.raises(BigramError, match="cannot sample"):
         NgramModel.from_words(["emma"], 2, "single").sample(3)
 
@@ -135,3 +117,18 @@ def test_neural_trigram_reaches_the_counting_trigram():
     a = loss_and_grad(t.W.double(), data, 0.1, "index")
     b = loss_and_grad(t.W.double(), data, 0.1, "counts")
     assert a[0] == pytest.approx(b[0], rel=1e-9) and torch.allclose(a[2], b[2], atol=1e-12)
+
+
+def test_tune_is_the_workflow_split_sweep_on_dev_test_once(default_words):
+    t = tune(default_words, 2)
+    assert t.sizes == (23928, 2991, 2991) and t.split_seed == 42
+    assert [k for k, _, _ in t.curve] == list(SMOOTHING_GRID)  # the app's grid, by default
+    k, dev = best_k(t.curve)
+    assert (t.best_k, t.dev_nll) == (k, dev)
+    train, dev_words, test = split_words(default_words, seed=42)
+    vocab = Vocab.from_words(default_words)
+    # The test NLL, at the chosen k only, from the plain E01 loop counted on the training words.
+    assert t.test_nll == pytest.approx(lecture.ngram_nll(train, test, vocab.symbols, 2, "full", t.best_k), rel=1e-9)
+    assert t.to_dict()["sizes"] == {"train": 23928, "dev": 2991, "test": 2991}
+    with pytest.raises(BigramError, match="too short to split"):
+        tune(["emma", "ava", "mia"])

@@ -2,9 +2,8 @@
 
 import pytest
 import torch
-from reference import ref_bigrams
 
-from bigram import CountModel
+from bigram import CountModel, lecture
 from bigram.probability import pair_facts, stationary_distribution
 
 WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "anna", "hannah"]
@@ -12,12 +11,12 @@ WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "anna", "hannah"]
 
 def test_pair_facts_match_counting_by_hand():
     m = CountModel.from_words(WORDS)
-    pairs = list(ref_bigrams(WORDS))
-    total = len(pairs)
+    counts = lecture.count_dict(WORDS)  # the lecture's dict of bigram counts
+    total = sum(counts.values())
     a, b = "a", "n"
-    joint = sum(1 for x, y in pairs if (x, y) == (a, b)) / total
-    p_a = sum(1 for x, _ in pairs if x == a) / total
-    p_b = sum(1 for _, y in pairs if y == b) / total
+    joint = counts[(a, b)] / total
+    p_a = sum(c for (x, _), c in counts.items() if x == a) / total
+    p_b = sum(c for (_, y), c in counts.items() if y == b) / total
     f = pair_facts(m.N, m.vocab.stoi[a], m.vocab.stoi[b])
     assert f.joint == pytest.approx(joint) and f.p_a == pytest.approx(p_a) and f.p_b == pytest.approx(p_b)
     assert f.b_given_a == pytest.approx(joint / p_a)

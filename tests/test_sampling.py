@@ -3,26 +3,9 @@
 import pytest
 import torch
 
-from bigram import BigramError, CountModel, sample
+from bigram import BigramError, CountModel, lecture, sample
 
 WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper", "evelyn", "abigail"]
-
-
-def lecture_loop(P, itos, n, seed):
-    """The lecture's sampling loop, copied in spirit: one multinomial call per character."""
-    g = torch.Generator().manual_seed(seed)
-    out_words = []
-    for _ in range(n):
-        out = []
-        ix = 0
-        while True:
-            p = P[ix]
-            ix = torch.multinomial(p, num_samples=1, replacement=True, generator=g).item()
-            out.append(itos[ix])
-            if ix == 0:
-                break
-        out_words.append("".join(out[:-1]))
-    return out_words
 
 
 @pytest.mark.parametrize("seed", [2147483647, 0, 42])
@@ -30,14 +13,16 @@ def test_sequential_draws_exactly_like_the_lecture(seed):
     m = CountModel.from_words(WORDS)
     P = m.probabilities(1)
     got = [s.word for s in sample(P, m.vocab, 20, seed=seed, mode="sequential", max_len=10_000)]
-    assert got == lecture_loop(P, m.vocab.itos, 20, seed)
+    assert got == lecture.sample(P, m.vocab.itos, 20, seed)
 
 
-def test_default_list_lecture_preset_matches_the_loop(default_words):
+def test_default_list_lecture_preset_matches_the_loop(default_words, lecture_counts):
+    stoi, itos, N = lecture_counts
+    P = lecture.probabilities(N, 1)  # the lecture's P, bit for bit the package's
     m = CountModel.from_words(default_words)
-    P = m.probabilities(1)
-    got = [s.word for s in sample(P, m.vocab, 10, seed=2147483647)]
-    assert got == lecture_loop(P, m.vocab.itos, 10, 2147483647)
+    assert torch.equal(m.probabilities(1), P)
+    got = [s.word for s in sample(m.probabilities(1), m.vocab, 10, seed=2147483647)]
+    assert got == lecture.sample(P, itos, 10, 2147483647)
 
 
 @pytest.mark.parametrize("mode", ["sequential", "batched"])

@@ -74,29 +74,41 @@ def test_a_full_server_queues_a_run_until_a_slot_is_free():
 
 
 def test_slots_hold_under_threads():
+    """Two threads hold the two slots (they say so, then wait to be let go); six more are refused meanwhile.
+
+    Events order the threads, so the outcome does not depend on how the machine schedules them.
+    """
     slots = TrainingSlots(2)
-    inside, most, lock, go = [0], [0], threading.Lock(), threading.Barrier(8)
+    holding, leave = threading.Barrier(3), threading.Event()
+
+    def holder():
+        with slots.hold():
+            holding.wait(timeout=10)
+            leave.wait(timeout=10)
+
     refused = []
 
-    def worker():
-        go.wait()
+    def latecomer():
         try:
             with slots.hold():
-                with lock:
-                    inside[0] += 1
-                    most[0] = max(most[0], inside[0])
-                threading.Event().wait(0.05)
-                with lock:
-                    inside[0] -= 1
+                pass
         except ServerBusy:
             refused.append(1)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for t in threads:
+    holders = [threading.Thread(target=holder) for _ in range(2)]
+    for t in holders:
         t.start()
-    for t in threads:
+    holding.wait(timeout=10)  # both slots are held from here until `leave` is set
+    late = [threading.Thread(target=latecomer) for _ in range(6)]
+    for t in late:
+        t.start()
+    for t in late:
         t.join()
-    assert most[0] <= 2 and refused and slots.active == 0
+    assert len(refused) == 6 and slots.active == 2
+    leave.set()
+    for t in holders:
+        t.join()
+    assert slots.active == 0 and slots.try_acquire()
 
 
 def test_the_server_has_one_slots_object_with_two_slots():
@@ -142,7 +154,7 @@ def _stopped_run_script():
                 raise StopException()
 
     st.session_state.setdefault(state.TRAINED, {})
-    settings = {"lr": 10.0, "reg": 0.01, "method": "counts", "optimizer": "sgd", "seed": 42}
+    settings = {"lr": 10.0, "reg": 0.01, "method": "counts", "optimizer": "sgd", "net_seed": 42}
     training.run("test:list", data, settings, steps=50, progress=Clicked())
     st.write("not reached")
 
@@ -167,10 +179,10 @@ def test_continue_after_a_settings_change_starts_a_new_trainer_from_the_same_W(s
     session = {}
     monkeypatch.setattr(training.st, "session_state", session)  # run() only needs a mapping outside a script
     first = training.run(
-        "s", data, {"lr": 10.0, "reg": 0.01, "method": "counts", "optimizer": "sgd", "seed": 1}, steps=5
+        "s", data, {"lr": 10.0, "reg": 0.01, "method": "counts", "optimizer": "sgd", "net_seed": 1}, steps=5
     )
     second = training.run(
-        "s", data, {"lr": 5.0, "reg": 0.0, "method": "index", "optimizer": "sgd", "seed": 1}, steps=5, start=first
+        "s", data, {"lr": 5.0, "reg": 0.0, "method": "index", "optimizer": "sgd", "net_seed": 1}, steps=5, start=first
     )
     assert second.trainer is not first.trainer  # lr and reg changed: a new Trainer
     assert second.steps == 10 and second.history[:5] == first.history[:5]

@@ -116,5 +116,5 @@ def bounded(max_entries: int, max_bytes: int) -> Callable:
 
 
 def caches() -> dict[str, BoundedCache]:
-    """Every bounded cache of the process, for tests and the load test's report."""
+    """Every bounded cache of the process, by name: the Smoothing page's rerun test counts their misses."""
     return dict(_REGISTRY)

@@ -17,11 +17,13 @@ from typing import Any
 import streamlit as st
 import torch
 
-from bigram import BigramError, CountModel, WordList, parse_words
+from bigram import BigramError, CountModel, WordList, counting, parse_words
 from bigram.builtin import builtin_lists, default_list, find_builtin
-from bigram.counting import keepdim_pitfall, score_counts
-from bigram.sampling import Sample, draw, sample
-from bigram.wordlist import CleanReport, clean_word
+from bigram.counting import KeepdimDemo, score_counts
+from bigram.defaults import SMOOTHING_GRID
+from bigram.describe import ListStats, describe_list
+from bigram.sampling import Sample, draw_and_count, sample
+from bigram.wordlist import CleanReport
 
 from . import state
 from .cache import bounded
@@ -113,66 +115,16 @@ def list_score(source_id: str, k: float, _model: CountModel):
     return score_counts(_model.N, log_probabilities(source_id, k, _model), _model.vocab, _model.words)
 
 
-NLL_CURVE_KS = (
-    0.0,
-    0.001,
-    0.003,
-    0.01,
-    0.03,
-    0.1,
-    0.2,
-    0.5,
-    1.0,
-    2.0,
-    5.0,
-    10.0,
-    20.0,
-    50.0,
-    100.0,
-    200.0,
-    500.0,
-    1000.0,
-)
-
-
 @bounded(max_entries=32, max_bytes=4 * MB)
-def nll_curve(source_id: str, _model: CountModel, ks: tuple[float, ...] = NLL_CURVE_KS) -> list[tuple[float, float]]:
-    """The list's own NLL at each smoothing value: it rises with k (the list is scored on itself)."""
-    return [(k, score_counts(_model.N, _model.log_probabilities(k), _model.vocab, _model.words).nll) for k in ks]
-
-
-@dataclass(frozen=True)
-class ListStats:
-    lengths: list[int]
-    mean_length: float
-    distinct: int
-    duplicates: list[tuple[str, int]]  # words occurring more than once, most repeated first
-    symbol_ids: list[int]  # symbol ids by descending frequency
-    symbol_counts: list[int]
-    occurrences: list[int]  # occurrences of each symbol in id order (ids 1..V-1)
+def nll_curve(source_id: str, _model: CountModel, ks: tuple[float, ...] = SMOOTHING_GRID) -> list[tuple[float, float]]:
+    """The list's own NLL at each smoothing value of the slider's grid (bigram.counting.nll_curve)."""
+    return counting.nll_curve(_model.N, ks)
 
 
 @bounded(max_entries=16, max_bytes=128 * MB)
 def list_stats(source_id: str, _words: tuple[str, ...]) -> ListStats:
-    """Descriptive numbers for the Data page, computed once per list."""
-    from collections import Counter
-
-    model = count_model(source_id, _words)
-    lengths = [len(w) for w in _words]
-    repeats = Counter(_words)
-    dups = sorted(((w, c) for w, c in repeats.items() if c > 1), key=lambda t: (-t[1], t[0]))
-    # A symbol's occurrences are its column sum in N (every occurrence is entered once).
-    occ = model.N.sum(0).tolist()
-    order = sorted(range(1, model.V), key=lambda i: -occ[i])
-    return ListStats(
-        lengths=lengths,
-        mean_length=sum(lengths) / len(lengths),
-        distinct=len(repeats),
-        duplicates=dups,
-        symbol_ids=order,
-        symbol_counts=[occ[i] for i in order],
-        occurrences=occ[1:],
-    )
+    """Descriptive numbers for the Data page, computed once per list (bigram.describe.describe_list)."""
+    return describe_list(_words, count_model(source_id, _words).N)
 
 
 def model_for(source: WordSource) -> CountModel:
@@ -192,39 +144,13 @@ def figure(name: str, source_id: str, key: tuple, _build: Callable[[], Any]) -> 
 @bounded(max_entries=64, max_bytes=1 * MB)
 def zero_bigrams(source_id: str, k: float, _model: CountModel) -> int:
     """How many cells of P are exactly 0 at smoothing k: the bigrams the model calls impossible."""
-    return int((probabilities(source_id, k, _model) == 0).sum())
-
-
-@dataclass(frozen=True)
-class KeepdimDemo:
-    """The wrong normalisation ``P / P.sum(1)`` of the live matrix, reduced to what the page shows."""
-
-    shape: tuple[int, ...]  # (V, V)
-    sums_shape: tuple[int, ...]  # P.sum(1): (V,)
-    keepdim_shape: tuple[int, ...]  # P.sum(1, keepdim=True): (V, 1)
-    row_sums: torch.Tensor  # of the wrong matrix: not 1
-    col_sums: torch.Tensor  # of the wrong matrix: exactly 1 (up to float32 rounding)
-    right_row_sums: torch.Tensor  # of the right P: 1
+    return counting.zero_cells(_model.N, k)
 
 
 @bounded(max_entries=64, max_bytes=16 * MB)
 def keepdim_demo(source_id: str, k: float, _model: CountModel) -> KeepdimDemo:
-    wrong = keepdim_pitfall(_model.N, k)
-    sums = (_model.N.float() + k).sum(1)
-    return KeepdimDemo(
-        shape=tuple(_model.N.shape),
-        sums_shape=tuple(sums.shape),
-        keepdim_shape=tuple(sums.unsqueeze(1).shape),
-        row_sums=wrong.double().sum(1),
-        col_sums=wrong.double().sum(0),
-        right_row_sums=probabilities(source_id, k, _model).double().sum(1),
-    )
-
-
-def clean_typed_word(text: str, model: CountModel) -> str:
-    """A typed word cleaned as the list was: NFC, and lowercased unless the list itself has capitals."""
-    lowercase = not any(ch != ch.lower() for ch in model.vocab.symbols)
-    return clean_word(text, lowercase=lowercase)
+    """The keepdim pitfall on the live matrix (bigram.counting.keepdim_demo)."""
+    return counting.keepdim_demo(_model.N, k)
 
 
 @bounded(max_entries=16, max_bytes=128 * MB)
@@ -250,9 +176,8 @@ def count_samples(
 
 
 def multinomial_demo(p: torch.Tensor, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """n seeded draws from p (indices) and how often each index came out (see bigram.sampling.draw)."""
-    drawn = draw(p, n, seed=seed)
-    return drawn, torch.bincount(drawn, minlength=p.numel())
+    """n seeded draws from p (indices) and how often each index came out (bigram.sampling.draw_and_count)."""
+    return draw_and_count(p, n, seed=seed)
 
 
 @bounded(max_entries=32, max_bytes=64 * MB)

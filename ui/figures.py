@@ -167,33 +167,6 @@ def sums_comparison(row_sums: torch.Tensor, col_sums: torch.Tensor, labels: Sequ
     return _layout(fig, "Row sums and column sums of N", height=360)
 
 
-def loss_curve(
-    history: Sequence[float],
-    *,
-    target: float | None = None,
-    target_label: str = "counting model NLL (k = 0)",
-    nll_history: Sequence[float] | None = None,
-    title: str = "Training loss",
-) -> go.Figure:
-    steps = list(range(len(history)))
-    fig = go.Figure(go.Scatter(x=steps, y=list(history), mode="lines", name="loss (NLL + reg)", line=dict(color=BLUE)))
-    if nll_history is not None:
-        fig.add_scatter(
-            x=steps, y=list(nll_history), mode="lines", name="NLL (data term)", line=dict(color=ORANGE, dash="dot")
-        )
-    if target is not None and math.isfinite(target):
-        fig.add_hline(
-            y=target,
-            line=dict(color=GREY, dash="dash"),
-            annotation_text=f"{target_label}: {target:.4f}",
-            annotation_position="top right",
-        )
-    fig.update_xaxes(title="step", rangemode="tozero")
-    fig.update_yaxes(title="loss")
-    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
-    return _layout(fig, title, height=360)
-
-
 def nll_vs_smoothing(
     points: Sequence[tuple[float, float]],
     current: tuple[float, float] | None = None,
@@ -612,8 +585,10 @@ def before_after_bars(
     names: tuple[str, str] = ("before", "after"),
     title: str | None = None,
 ) -> go.Figure:
-    """p(next | row_label) under two models as grouped bars: ``row_distribution(compare=...)``'s picture, built in one go
-    (no large template) so that it can be redrawn at every step of a slider."""
+    """p(next | row_label) under two models as grouped bars: ``row_distribution(compare=...)``'s picture.
+
+    Built in one go (no large template) so that it can be redrawn at every step of a slider.
+    """
     bars = [
         go.Bar(
             x=[escape.plot(x) for x in labels],

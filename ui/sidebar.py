@@ -46,7 +46,6 @@ def page(label: str) -> data.WordSource:
     st.set_page_config(page_title=f"{info.label} · Bigram Lab", page_icon=":material/grid_on:", layout="wide")
     _configure_torch()
     state.init()
-    st.session_state["_page"] = info.url_path
     with st.sidebar:
         _menu()
         source = _word_list_picker()

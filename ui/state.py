@@ -18,7 +18,16 @@ from typing import Any
 import streamlit as st
 
 from bigram.builtin import builtin_lists
-from bigram.sampling import LECTURE_SEED
+from bigram.defaults import (
+    LECTURE_K,
+    LECTURE_SEED,
+    NET_SEED,
+    SAMPLE_SEED,
+    SMOOTHING_GRID,
+    TRAIN_LR,
+    TRAIN_REG,
+    TRAIN_STEPS,
+)
 
 
 @dataclass(frozen=True)
@@ -83,16 +92,17 @@ SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
         Setting("list", "", _builtin_list),  # a built-in list's key; "" means the default list
-        Setting("k", 1.0, _float_in(0.0, SMOOTHING_MAX)),
-        Setting("seed", LECTURE_SEED, _int_in(0, 2**53 - 1)),  # a browser's number box is exact up to 2**53 - 1
+        Setting("k", LECTURE_K, _float_in(0.0, SMOOTHING_MAX)),
+        Setting("seed", SAMPLE_SEED, _int_in(0, 2**53 - 1)),  # the sampler's; a number box is exact up to 2**53 - 1
+        Setting("net_seed", NET_SEED, _int_in(0, 2**53 - 1)),  # the generator of the net's initial W
         Setting("n", 20, _int_in(1, SAMPLE_MAX)),
         Setting("temperature", 1.0, _float_in(0.05, 10.0)),
         Setting("max_len", 30, _int_in(1, MAX_LEN_MAX)),
         Setting("mode", "sequential", _choice("sequential", "batched")),
         Setting("source", "counts", _choice("counts", "net")),
-        Setting("lr", 50.0, _float_in(LR_MIN, LR_MAX), shared=False),
-        Setting("steps", 100, _int_in(1, STEPS_MAX), shared=False),
-        Setting("reg", 0.01, _float_in(0.0, REG_MAX), shared=False),
+        Setting("lr", TRAIN_LR, _float_in(LR_MIN, LR_MAX), shared=False),
+        Setting("steps", TRAIN_STEPS, _int_in(1, STEPS_MAX), shared=False),
+        Setting("reg", TRAIN_REG, _float_in(0.0, REG_MAX), shared=False),
         Setting("method", "counts", _choice("onehot", "index", "counts"), shared=False),
         Setting("optimizer", "sgd", _choice("sgd", "adam"), shared=False),
     )
@@ -130,29 +140,8 @@ NET_RUN_LOCK = (
     "net_run_lock"  # a threading.RLock held while this session trains: readers wait for a stopped run to store its net
 )
 
-#: Stops of the smoothing slider, roughly log-spaced; 0 (no smoothing) first.
-K_STEPS = (
-    0.0,
-    0.001,
-    0.003,
-    0.01,
-    0.03,
-    0.1,
-    0.2,
-    0.3,
-    0.5,
-    1.0,
-    2.0,
-    3.0,
-    5.0,
-    10.0,
-    20.0,
-    50.0,
-    100.0,
-    200.0,
-    500.0,
-    1000.0,
-)
+#: Stops of the smoothing slider: the package's one grid of k, also the NLL curve's points and tuning's.
+K_STEPS = SMOOTHING_GRID
 #: Stops of the temperature slider: fine around 1, coarse at the ends.
 TEMPERATURE_STEPS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0)
 
@@ -176,7 +165,7 @@ def apply_lecture_preset() -> None:
     would stop drawing early and every later word would differ from the lecture's.
     """
     st.session_state["seed"] = LECTURE_SEED
-    st.session_state["k"] = 1.0
+    st.session_state["k"] = LECTURE_K
     st.session_state["mode"] = "sequential"
     st.session_state["temperature"] = 1.0
     st.session_state["source"] = "counts"

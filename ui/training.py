@@ -23,7 +23,8 @@ import streamlit as st
 import torch
 
 from bigram import Trainer, TrainingData, TrainingDiverged, Vocab
-from bigram.diagnostics import MethodCheck, RegPoint, compare_methods, equivalent_smoothing, regularisation_sweep
+from bigram.diagnostics import MethodCheck, compare_methods
+from bigram.exchange import Exchange, exchange_rates
 
 from . import figures, state
 
@@ -39,17 +40,14 @@ REDRAW_SECONDS = 0.1
 #: One-hot and row indexing build a (bigrams x V) float matrix every step; above this many
 #: elements (100 MB a matrix) only the counts form, which gives the same loss, is allowed.
 DENSE_MAX_ELEMENTS = 25_000_000
-#: The regularisation sweep trains len(SWEEP_REGS) nets of V x V weights; beyond this V it is skipped.
+#: The smoothing/regularisation exchange fits a net of V x V weights per strength; beyond this V it is skipped.
 SWEEP_MAX_SYMBOLS = 200
-SWEEP_REGS = (0.0, 0.001, 0.01, 0.1, 1.0, 10.0, 100.0)
-SWEEP_STEPS = 300
-SWEEP_LR = 0.5
 
 
 @dataclass
 class TrainedNet:
     source_id: str
-    settings: dict  # lr, reg, steps, method, optimizer, seed
+    settings: dict  # lr, reg, steps, method, optimizer, net_seed
     W: torch.Tensor
     history: list[float] = field(default_factory=list)
     nll_history: list[float] = field(default_factory=list)
@@ -100,10 +98,6 @@ def get(source_id: str) -> TrainedNet | None:
     if lock is not None and lock.acquire(timeout=STORE_WAIT_SECONDS):
         lock.release()
     return st.session_state.get(state.TRAINED, {}).get(source_id)
-
-
-def put(net: TrainedNet) -> None:
-    st.session_state.setdefault(state.TRAINED, {})[net.source_id] = net
 
 
 def forget(source_id: str) -> None:
@@ -214,7 +208,7 @@ def _adam_ready() -> bool:
 
 @contextmanager
 def _held(lock) -> Iterator[None]:
-    """Hold this session's run lock; a previous run of the session that is still stopping gets a few seconds to finish."""
+    """Hold this session's run lock; a previous run of this session that is still stopping gets a few seconds."""
     if not lock.acquire(timeout=STORE_WAIT_SECONDS):
         raise ServerBusy(slots().active, "your previous training run is still stopping; try again in a few seconds")
     try:
@@ -223,12 +217,19 @@ def _held(lock) -> Iterator[None]:
         lock.release()
 
 
-def _reusable(net: TrainedNet | None, lr: float, reg: float, optimizer: str) -> Trainer | None:
-    """The previous run's Trainer if it can go on as it was (same lr, reg and optimizer, same W)."""
-    trainer = None if net is None else net.trainer
-    if trainer is None or (trainer.lr, trainer.reg, trainer.optimizer) != (lr, reg, optimizer):
-        return None
-    return trainer if torch.equal(trainer.W, net.W) else None
+def _trainer(data: TrainingData, settings: dict, start: TrainedNet | None) -> Trainer:
+    """A new Trainer from the net seed's W, or one that goes on from ``start`` with these settings.
+
+    ``start``'s own Trainer carries on when it still holds start's W (Adam keeps its moments when lr,
+    reg and optimizer are unchanged); after a divergence it is gone, and a Trainer resumes from W.
+    """
+    options = {k: settings[k] for k in ("lr", "reg", "method", "optimizer")}
+    options["lr"], options["reg"] = float(options["lr"]), float(options["reg"])
+    if start is None:
+        return Trainer(data, seed=int(settings["net_seed"]), **options)
+    if start.trainer is not None and torch.equal(start.trainer.W, start.W):
+        return start.trainer.carry_on(**options)
+    return Trainer.resume(data, start.W, start.history, start.nll_history, seconds=start.seconds, **options)
 
 
 def run(
@@ -250,12 +251,6 @@ def run(
     returned net keeps the last good W and says what happened in ``message``. If the script is
     stopped mid-run (a click elsewhere), the net reached so far is stored with ``finished=False``.
     """
-    lr, reg, method, optimizer = (
-        float(settings["lr"]),
-        float(settings["reg"]),
-        settings["method"],
-        settings["optimizer"],
-    )
     store = st.session_state.setdefault(state.TRAINED, {})
     session_lock = st.session_state.setdefault(state.NET_RUN_LOCK, threading.RLock())
 
@@ -268,25 +263,9 @@ def run(
             )
 
     with _held(session_lock), slots().hold(wait=SLOT_WAIT_SECONDS, on_wait=waiting):
-        trainer = _reusable(start, lr, reg, optimizer)
-        if trainer is not None:
-            trainer.method = method  # the three methods give the same gradient: switching is safe
-            overlap = len(trainer.history)
-        else:
-            trainer = Trainer(
-                data,
-                lr=lr,
-                reg=reg,
-                seed=int(settings["seed"]),
-                method=method,
-                optimizer=optimizer,
-                W=None if start is None else start.W,
-            )
-            overlap = 1  # the new trainer's first loss is at start's last W: it replaces that entry
-        prefix = [] if start is None else start.history[: len(start.history) - overlap]
-        nll_prefix = [] if start is None else start.nll_history[: len(start.nll_history) - overlap]
-        if optimizer == "adam":
+        if settings["optimizer"] == "adam":
             _adam_ready()
+        trainer = _trainer(data, settings, start)  # its history is the whole curve, start's steps included
         first = trainer.steps_done
         began = time.perf_counter()
         last_draw = [began]
@@ -299,9 +278,9 @@ def run(
                 source_id=source_id,
                 settings={**settings, "steps": steps},
                 W=trainer.W.clone(),
-                history=prefix + trainer.history,
-                nll_history=nll_prefix + trainer.nll_history,
-                seconds=(0.0 if start is None else start.seconds) + time.perf_counter() - began,
+                history=list(trainer.history),
+                nll_history=list(trainer.nll_history),
+                seconds=trainer.seconds,
                 finished=outcome["finished"],
                 time_limited=outcome["time_limited"],
                 message=outcome["message"],
@@ -316,9 +295,7 @@ def run(
             if chart is not None:
                 draws[0] += 1
                 chart.plotly_chart(
-                    figures.training_curve(
-                        prefix + trainer.history, nll_history=nll_prefix + trainer.nll_history, target=target
-                    ),
+                    figures.training_curve(trainer.history, nll_history=trainer.nll_history, target=target),
                     key=f"{key}_{draws[0]}",
                 )
 
@@ -380,16 +357,10 @@ def last_comparison(source_id: str) -> MethodComparison | None:
     return st.session_state.get(state.NET_COMPARISON, {}).get(source_id)
 
 
-@dataclass
-class SweepRow:
-    point: RegPoint  # the net trained at this reg
-    k: float | None  # the add-k smoothing whose NLL on the list is the same
-
-
 @st.cache_resource(max_entries=8, show_spinner="Training a net at each regularisation strength…")
-def sweep(source_id: str, _data: TrainingData, regs: tuple[float, ...] = SWEEP_REGS) -> list[SweepRow]:
-    """Nets trained to convergence at each reg (counts form + Adam, ~0.1 s each for 27 symbols), shared by all sessions."""
-    return [
-        SweepRow(p, equivalent_smoothing(_data.N, p.nll))
-        for p in regularisation_sweep(_data, regs, steps=SWEEP_STEPS, lr=SWEEP_LR)
-    ]
+def exchange(source_id: str, _N: torch.Tensor) -> list[Exchange]:
+    """bigram.exchange.exchange_rates on the list's counts (a net fitted per strength), shared by all sessions.
+
+    The Neural net page and More exercises both show it, from this one cache.
+    """
+    return exchange_rates(_N)

@@ -1,0 +1,42 @@
+"""Describing a word list before modelling it: lengths, repeated words, how often each symbol occurs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass(frozen=True)
+class ListStats:
+    lengths: list[int]
+    mean_length: float
+    distinct: int
+    duplicates: list[tuple[str, int]]  # words occurring more than once, most repeated first, then alphabetically
+    symbol_ids: list[int]  # symbol ids by descending frequency (ties by id)
+    symbol_counts: list[int]  # their occurrences, in that order
+    occurrences: list[int]  # occurrences of each symbol in id order (ids 1..V-1)
+
+
+def describe_list(words: Sequence[str], N: torch.Tensor) -> ListStats:
+    """Descriptive numbers of a list, given its bigram count matrix N.
+
+    A symbol's occurrences are its column sum in N: every occurrence is entered exactly once
+    (from the symbol before it, or from the start token).
+    """
+    lengths = [len(w) for w in words]
+    repeats = Counter(words)
+    dups = sorted(((w, c) for w, c in repeats.items() if c > 1), key=lambda t: (-t[1], t[0]))
+    occ = N.sum(0).tolist()
+    order = sorted(range(1, len(occ)), key=lambda i: -occ[i])
+    return ListStats(
+        lengths=lengths,
+        mean_length=sum(lengths) / len(lengths) if lengths else 0.0,
+        distinct=len(repeats),
+        duplicates=dups,
+        symbol_ids=order,
+        symbol_counts=[occ[i] for i in order],
+        occurrences=occ[1:],
+    )

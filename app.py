@@ -3,12 +3,12 @@
 import streamlit as st
 
 from bigram import score_word
-from ui import data, escape, sidebar, state
+from ui import cached, escape, sidebar, state, wordlists
 
 source = sidebar.page("Home")
-model = data.model_for(source)
+model = wordlists.model_for(source)
 k = float(state.setting("k"))
-logP = data.log_probabilities(source.id, k, model)
+logP = cached.log_probabilities(source.id, k, model)
 
 st.title("Bigram Lab")
 st.markdown(
@@ -56,7 +56,7 @@ with st.expander("Probability basics behind the chain rule, on this list", icon=
     if a_id is None or n_id is None:
         a_id, n_id = 1, min(2, model.V - 1)
     la, ln = model.vocab.itos[a_id], model.vocab.itos[n_id]
-    f = data.pair_facts(source.id, a_id, n_id, model)
+    f = cached.pair_facts(source.id, a_id, n_id, model)
     ma, mn = escape.md(la), escape.md(ln)  # symbols of the list: plain text in the Markdown below
     st.markdown(
         f"Every quantity below is a sum over the count matrix N ({model.bigrams:,} bigrams), for the pair {escape.code(la + ln)}:\n\n"
@@ -71,7 +71,7 @@ with st.expander("Probability basics behind the chain rule, on this list", icon=
         "not 1: letters depend on their neighbours, which is exactly what a bigram model captures."
     )
     stat = (
-        data.stationary(source.id, model) if model.V <= 300 else None
+        cached.stationary_distribution(source.id, model) if model.V <= 300 else None
     )  # eig is cubic in V: skipped for huge alphabets
     if stat is not None:
         st.markdown(
@@ -96,7 +96,7 @@ c2.metric(
     help="Each word of length n gives n + 1 bigrams, counting the start and end tokens.",
 )
 c3.metric("Symbols", model.V, help=f"The distinct characters plus the boundary token {b!r}.")
-nll = data.list_score(source.id, k, model).nll
+nll = cached.score_counts(source.id, k, model).nll
 c4.metric(
     f"NLL at k = {k:g}",
     f"{nll:.4f}",

@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from ui import data, escape, figures, sidebar
+from ui import cached, escape, figures, sidebar, wordlists
 
 source = sidebar.page("Data")
-model = data.model_for(source)
-stats = data.list_stats(source.id, source.words)
+model = wordlists.model_for(source)
+stats = cached.describe_list(source.id, source.words)
 report = source.report
 b = model.vocab.boundary
 

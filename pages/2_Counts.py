@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from bigram import count_bigrams, count_ids, lecture
-from ui import data, escape, figures, sidebar, state
+from ui import cached, figures, sidebar, state, wordlists
 from ui.showcode import show_code
 
 source = sidebar.page("Counts")
-model = data.model_for(source)
+model = wordlists.model_for(source)
 k = float(state.setting("k"))
 labels = model.vocab.itos
 b = model.vocab.boundary
@@ -44,9 +44,9 @@ if view == "counts":
     M = model.N
 else:
     M = (
-        data.probabilities(source.id, k, model)
+        cached.probabilities(source.id, k, model)
         if view == "probabilities"
-        else data.log_probabilities(source.id, k, model)
+        else cached.log_probabilities(source.id, k, model)
     )
     st.caption(
         f"Probabilities use smoothing k = {k:g} (change it on the Smoothing page): P = (N + k) / (N + k).sum(1, keepdim=True)."
@@ -67,7 +67,7 @@ row = st.selectbox(
     key=state.COUNT_ROW,
     persist_state="session",
 )
-P = data.probabilities(source.id, k, model)
+P = cached.probabilities(source.id, k, model)
 st.plotly_chart(
     figures.row_distribution(
         P[row],

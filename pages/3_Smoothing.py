@@ -7,7 +7,7 @@ import streamlit as st
 
 from bigram import BigramError, score_word
 from bigram.wordlist import clean_typed_word
-from ui import data, escape, figures, sidebar, state
+from ui import cached, escape, figures, sidebar, state, wordlists
 from ui.prose import note, say, text
 
 PAGE = "smoothing"
@@ -49,8 +49,8 @@ def choose_k() -> float:
 
 def losses(source, model, k: float):
     """The list's NLL at k and at 0, and how many bigrams each calls impossible."""
-    score_k = data.list_score(source.id, k, model)
-    score_0 = data.list_score(source.id, 0.0, model)
+    score_k = cached.score_counts(source.id, k, model)
+    score_0 = cached.score_counts(source.id, 0.0, model)
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(
         f"NLL at k = {k:g}",
@@ -66,12 +66,12 @@ def losses(source, model, k: float):
     )
     m3.metric(
         "Impossible bigrams at k = 0",
-        f"{data.zero_bigrams(source.id, 0.0, model):,} of {model.V**2:,}",
+        f"{cached.zero_cells(source.id, 0.0, model):,} of {model.V**2:,}",
         help="Cells of N that are 0: probability 0 without smoothing.",
     )
     m4.metric(
         f"Impossible bigrams at k = {k:g}",
-        f"{data.zero_bigrams(source.id, k, model):,}",
+        f"{cached.zero_cells(source.id, k, model):,}",
         help="Any k > 0 leaves no cell at 0.",
     )
     return score_k
@@ -81,14 +81,14 @@ def heatmaps(source, model, k: float) -> None:
     """P before and after smoothing, side by side."""
     st.subheader("What smoothing does to P")
     labels = model.vocab.itos
-    P0, Pk = data.probabilities(source.id, 0.0, model), data.probabilities(source.id, k, model)
+    P0, Pk = cached.probabilities(source.id, 0.0, model), cached.probabilities(source.id, k, model)
     ids = figures.top_symbols(model.N)
     if len(ids) < model.V:
         note(PAGE, "heatmaps-cut", shown=len(ids) - 1, symbols=model.V - 1)
     h0, hk = st.columns(2)
     with h0:
         st.plotly_chart(
-            data.figure(
+            cached.figure(
                 "smooth_heatmap_before",
                 source.id,
                 (),
@@ -98,7 +98,7 @@ def heatmaps(source, model, k: float) -> None:
         )
     with hk:
         st.plotly_chart(
-            data.figure(
+            cached.figure(
                 "smooth_heatmap_after",
                 source.id,
                 (k,),
@@ -112,7 +112,7 @@ def heatmaps(source, model, k: float) -> None:
 def row_and_curve(source, model, k: float, score_k) -> None:
     """One row before and after, and the list's own NLL against k."""
     labels = model.vocab.itos
-    P0, Pk = data.probabilities(source.id, 0.0, model), data.probabilities(source.id, k, model)
+    P0, Pk = cached.probabilities(source.id, 0.0, model), cached.probabilities(source.id, k, model)
     c_row, c_curve = st.columns(2)
     with c_row:
         # Start on the row with the fewest real counts: the one smoothing changes most.
@@ -125,7 +125,7 @@ def row_and_curve(source, model, k: float, score_k) -> None:
             format_func=lambda i: f"{labels[i]!r}" + (" (start of word)" if i == 0 else ""),
         )
         st.plotly_chart(
-            data.figure(
+            cached.figure(
                 "smooth_row",
                 source.id,
                 (k, row),
@@ -142,9 +142,9 @@ def row_and_curve(source, model, k: float, score_k) -> None:
         )
         note(PAGE, "row", row=repr(labels[row]), real=int(model.N[row].sum()), V=model.V, fake=model.V * k)
     with c_curve:
-        curve = data.nll_curve(source.id, model)
+        curve = cached.nll_curve(source.id, model)
         st.plotly_chart(
-            data.figure(
+            cached.figure(
                 "smooth_nll",
                 source.id,
                 (k,),
@@ -167,14 +167,14 @@ def score_a_word(source, model, k: float, score_k) -> None:
         key=state.SCORE_WORD,
         persist_state="session",
         placeholder=f"e.g. {example}",
-        max_chars=data.UPLOAD_MAX_WORD_LEN,
+        max_chars=wordlists.UPLOAD_MAX_WORD_LEN,
         help="Cleaned as the list was: surrounding spaces removed, Unicode NFC, lowercased unless the list has capitals.",
     )
     word = clean_typed_word(typed, model.vocab.symbols)
     if not word:
         return
     try:
-        ws = score_word(word, data.log_probabilities(source.id, k, model), model.vocab)
+        ws = score_word(word, cached.log_probabilities(source.id, k, model), model.vocab)
     except BigramError as exc:
         st.error(escape.md(exc), icon=":material/error:")
         return
@@ -214,7 +214,7 @@ def score_a_word(source, model, k: float, score_k) -> None:
 def keepdim_pitfall(source, model, k: float) -> None:
     """P / P.sum(1) without keepdim, on the live matrix, and the broadcasting rules behind it."""
     st.subheader("The keepdim pitfall")
-    demo = data.keepdim_demo(source.id, k, model)
+    demo = cached.keepdim_demo(source.id, k, model)
     V = model.V
     say(PAGE, "keepdim", V=V)
     lines = [
@@ -229,7 +229,7 @@ def keepdim_pitfall(source, model, k: float) -> None:
     c_plot, c_rules = st.columns([3, 2])
     with c_plot:
         st.plotly_chart(
-            data.figure(
+            cached.figure(
                 "keepdim_sums",
                 source.id,
                 (k,),
@@ -251,7 +251,7 @@ def keepdim_pitfall(source, model, k: float) -> None:
 
 
 source = sidebar.page("Smoothing")
-model = data.model_for(source)
+model = wordlists.model_for(source)
 k = choose_k()
 score_k = losses(source, model, k)
 heatmaps(source, model, k)

@@ -9,17 +9,17 @@ from bigram import METHODS, OPTIMIZERS, init_weights, lecture
 from bigram.defaults import EXCHANGE_REGS, FIT_LR, FIT_STEPS
 from bigram.diagnostics import forward_one, largest_gap
 from bigram.exchange import weakest_halfway_strongest
-from ui import data, escape, figures, sidebar, state, training
+from ui import cached, escape, figures, sidebar, state, training, wordlists
 from ui.showcode import show_code
 
 source = sidebar.page("Neural net")
-model = data.model_for(source)
+model = wordlists.model_for(source)
 labels = model.vocab.itos
 b = model.vocab.boundary
 V = model.V
 tdata = training.training_data(source.id, source.words, model.vocab)
-target = data.list_score(source.id, 0.0, model).nll  # the maximum-likelihood optimum the net converges to
-P0 = data.probabilities(source.id, 0.0, model)
+target = cached.score_counts(source.id, 0.0, model).nll  # the maximum-likelihood optimum the net converges to
+P0 = cached.probabilities(source.id, 0.0, model)
 ids = figures.top_symbols(model.N)
 
 METHOD_LABELS = {"onehot": "one-hot @ W", "index": "row indexing W[xs]", "counts": "counts form"}
@@ -421,7 +421,7 @@ with sweep_box:
             picks = {f"net, reg = {r.reg:g}": r.P[x] for r in (weakest, middle)}
             if middle.k_same_nll is not None:
                 k_eq = float(f"{middle.k_same_nll:.3g}")
-                picks[f"counts smoothed, k = {k_eq:g}"] = data.probabilities(source.id, k_eq, model)[x]
+                picks[f"counts smoothed, k = {k_eq:g}"] = cached.probabilities(source.id, k_eq, model)[x]
             picks[f"net, reg = {strongest.reg:g}"] = strongest.P[x]
             st.plotly_chart(
                 figures.distributions(

@@ -6,11 +6,11 @@ import torch
 
 from bigram import LECTURE_SEED, BigramError, sample
 from bigram.neural import net_log_probabilities
-from bigram.sampling import log_probability
-from ui import data, escape, figures, sidebar, state, training
+from bigram.sampling import draw_and_count, log_probability
+from ui import cached, escape, figures, sidebar, state, training, wordlists
 
 source = sidebar.page("Sample")
-model = data.model_for(source)
+model = wordlists.model_for(source)
 labels = model.vocab.itos
 b = model.vocab.boundary
 
@@ -106,9 +106,9 @@ if choice == "net" and net is None:
 
 try:
     if net is None:
-        samples = data.count_samples(source.id, k, n, seed, temperature, max_len, mode, model)
-        logP = data.log_probabilities(source.id, k, model)
-        P = data.probabilities(source.id, k, model)
+        samples = cached.sample(source.id, k, n, seed, temperature, max_len, mode, model)
+        logP = cached.log_probabilities(source.id, k, model)
+        P = cached.probabilities(source.id, k, model)
         st.caption(
             f"Counting model at smoothing k = {k:g} (set on the Smoothing page): P = (N + k) / (N + k).sum(1, keepdim=True), float32 as in the lecture."
         )
@@ -123,7 +123,7 @@ except BigramError as exc:
     st.error(escape.md(exc), icon=":material/error:")
     st.stop()
 
-known = data.word_set(source.id, source.words)
+known = cached.word_set(source.id, source.words)
 table = pd.DataFrame(
     {
         "word": [s.word for s in samples],
@@ -205,9 +205,9 @@ with d1:
         or 10_000
     )
     if net is None:
-        drawn, counts = data.multinomial_draws(source.id, k, row, draws_n, seed, model)
+        drawn, counts = cached.draw_and_count(source.id, k, row, draws_n, seed, model)
     else:
-        drawn, counts = data.multinomial_demo(P[row], draws_n, seed)
+        drawn, counts = draw_and_count(P[row], draws_n, seed=seed)
     first = " ".join(labels[i] for i in drawn[:24].tolist())
     st.markdown(f"The first draws, as symbols: {escape.code(first)}" + (" …" if draws_n > 24 else ""))
 with d2:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from bigram import BigramError
 from bigram.defaults import FIT_STEPS, SPLIT_SEED
-from ui import escape, exercises, figures, sidebar, state
+from ui import escape, exercises, figures, sidebar, state, wordlists
 
 source = sidebar.page("Longer contexts")
 words = source.words
@@ -40,7 +40,7 @@ padding = c2.radio(
 )
 split_seed = c3.number_input("Split seed", 0, 2**31 - 1, SPLIT_SEED, key=state.CTX_SPLIT_SEED, persist_state="session")
 
-b = sidebar.data.model_for(source).vocab.boundary
+b = wordlists.model_for(source).vocab.boundary
 example = "emma"
 full_pad = b * context + example + b
 single_pad = b + example + b

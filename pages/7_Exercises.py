@@ -6,10 +6,10 @@ import streamlit as st
 from bigram import BigramError, sample, score_word
 from bigram.modelfile import ModelFile, load_model_bytes
 from bigram.wordlist import clean_typed_word
-from ui import data, escape, exercises, figures, sidebar, state, training
+from ui import cached, escape, exercises, figures, sidebar, state, training, wordlists
 
 source = sidebar.page("More exercises")
-model = data.model_for(source)
+model = wordlists.model_for(source)
 
 st.title("More exercises")
 compare_tab, knob_tab, model_tab = st.tabs(
@@ -18,7 +18,7 @@ compare_tab, knob_tab, model_tab = st.tabs(
 
 with compare_tab:
     st.markdown("Which bigrams tell one list from another, and how well does each list's model do on the other list?")
-    titles = data.builtin_titles()
+    titles = wordlists.builtin_titles()
     others = {k: v for k, v in titles.items() if f"builtin:{k}" != source.id}
     upload = st.session_state.get(state.UPLOAD)
     if upload is not None and upload.id != source.id:
@@ -31,7 +31,7 @@ with compare_tab:
         format_func=others.get,
         key=state.CMP_OTHER,
     )
-    other = upload if other_key == "upload" else data.load_builtin(other_key)
+    other = upload if other_key == "upload" else wordlists.load_builtin(other_key)
     k = float(state.setting("k"))
     cmp = exercises.comparison(source.id, other.id, k, source.words, other.words)
     a_name, b_name = source.title, other.title
@@ -110,7 +110,7 @@ with model_tab:
     if net is None:
         st.caption("Train the net on the Neural net page to download its W too.")
     k = float(state.setting("k"))
-    tensor = {"counts": model.N, "probabilities": data.probabilities(source.id, k, model)}.get(what)
+    tensor = {"counts": model.N, "probabilities": cached.probabilities(source.id, k, model)}.get(what)
     if what == "weights":
         tensor = net.W
     meta = {
@@ -172,7 +172,7 @@ with model_tab:
         drawn = sample(P, lm.vocab, 10, seed=int(state.setting("seed")))
         st.markdown("**Samples from it:** " + ", ".join(escape.code(s.word) for s in drawn))
         word = st.text_input(
-            "Score a word under it", value="", key=state.LOADED_WORD, max_chars=data.UPLOAD_MAX_WORD_LEN
+            "Score a word under it", value="", key=state.LOADED_WORD, max_chars=wordlists.UPLOAD_MAX_WORD_LEN
         )
         if word.strip():
             try:

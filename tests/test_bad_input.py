@@ -5,7 +5,7 @@ from badinput import CASES, SLOW_CASES
 
 from bigram import BigramError, CountModel, parse_words, sample, score_word
 from bigram.cli import main
-from ui.data import UPLOAD_MAX_VOCAB, UPLOAD_MAX_WORD_LEN, UPLOAD_MAX_WORDS
+from ui.wordlists import UPLOAD_MAX_VOCAB, UPLOAD_MAX_WORD_LEN, UPLOAD_MAX_WORDS
 
 # The app's upload bounds, imported from where the app reads them: a change there is tested here too.
 APP_LIMITS = dict(max_len=UPLOAD_MAX_WORD_LEN, max_words=UPLOAD_MAX_WORDS, max_vocab=UPLOAD_MAX_VOCAB)

@@ -16,7 +16,7 @@ import torch
 
 from bigram.cli import _json_safe as as_json  # what the CLI does to a value before printing it (inf -> null)
 from bigram.defaults import SPLIT_SEED
-from ui import data, exercises, state, training
+from ui import cached, exercises, state, training, wordlists
 
 ROOT = Path(__file__).resolve().parents[1]
 LIST = "names"
@@ -34,8 +34,8 @@ def cli(*argv) -> dict:
 @pytest.fixture(scope="module")
 def app():
     torch.set_num_threads(1)  # as the app and the CLI do
-    source = data.load_builtin(LIST)
-    return source, data.model_for(source)
+    source = wordlists.load_builtin(LIST)
+    return source, wordlists.model_for(source)
 
 
 def default(name):
@@ -46,7 +46,7 @@ def default(name):
 def test_score(app, k):
     _, model = app
     out = cli("score", LIST, "--smoothing", str(k))
-    score = data.list_score(SOURCE, k, model)  # the metric on Home and Smoothing
+    score = cached.score_counts(SOURCE, k, model)  # the metric on Home and Smoothing
     assert out["nll"] == score.nll and out["bigrams"] == score.bigrams and out["words"] == score.words
 
 
@@ -79,6 +79,6 @@ def test_sample(app, mode):
     n, k, temperature, max_len = default("n"), default("k"), default("temperature"), default("max_len")
     flags = ["-n", str(n), "--smoothing", str(k), "--temperature", str(temperature), "--max-length", str(max_len)]
     out = cli("sample", LIST, *flags, "--mode", mode)  # the CLI's own default seed
-    drawn = data.count_samples(SOURCE, k, n, default("seed"), temperature, max_len, mode, model)  # the Sample page
+    drawn = cached.sample(SOURCE, k, n, default("seed"), temperature, max_len, mode, model)  # the Sample page
     assert out["samples"] == [s.word for s in drawn]
     assert out["seed"] == default("seed")

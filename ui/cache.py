@@ -20,6 +20,7 @@ from typing import Any
 
 import torch
 
+MB = 1 << 20
 _REGISTRY: dict[str, BoundedCache] = {}
 
 
@@ -47,8 +48,9 @@ def size_of(value: Any, _seen: set | None = None) -> int:
 class BoundedCache:
     """Least-recently-used cache with a maximum number of entries and a maximum number of bytes."""
 
-    def __init__(self, name: str, max_entries: int, max_bytes: int):
+    def __init__(self, name: str, max_entries: int, max_bytes: int, size: Callable[[Any], int] | None = None):
         self.name, self.max_entries, self.max_bytes = name, max_entries, max_bytes
+        self._size = size or size_of
         self._data: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -62,7 +64,7 @@ class BoundedCache:
                 return self._data[key][0]
             self.misses += 1
         value = compute()  # outside the lock: other sessions are not held up by one computation
-        size = size_of(value)
+        size = self._size(value)
         with self._lock:
             if key not in self._data:
                 self._data[key] = (value, size)
@@ -89,7 +91,7 @@ class BoundedCache:
         return self._bytes
 
 
-def bounded(max_entries: int, max_bytes: int) -> Callable:
+def bounded(max_entries: int, max_bytes: int, size: Callable[[Any], int] | None = None) -> Callable:
     """Decorator: cache a function's results in a ``BoundedCache``.
 
     As with Streamlit's caches, parameters whose names start with an underscore are not part of
@@ -99,7 +101,7 @@ def bounded(max_entries: int, max_bytes: int) -> Callable:
     def wrap(func: Callable) -> Callable:
         sig = inspect.signature(func)
         cache = _REGISTRY.setdefault(
-            f"{func.__module__}.{func.__qualname__}", BoundedCache(func.__qualname__, max_entries, max_bytes)
+            f"{func.__module__}.{func.__qualname__}", BoundedCache(func.__qualname__, max_entries, max_bytes, size)
         )
 
         @functools.wraps(func)
@@ -118,3 +120,8 @@ def bounded(max_entries: int, max_bytes: int) -> Callable:
 def caches() -> dict[str, BoundedCache]:
     """Every bounded cache of the process, by name: the Smoothing page's rerun test counts their misses."""
     return dict(_REGISTRY)
+
+
+def total_budget() -> int:
+    """The bytes every bounded cache of the process may hold together: the ceiling of the shared caches."""
+    return sum(c.max_bytes for c in _REGISTRY.values())

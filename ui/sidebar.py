@@ -15,7 +15,7 @@ import torch
 
 from bigram import BigramError
 
-from . import data, escape, state
+from . import escape, state, wordlists
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ PAGES = (
 _configured = False
 
 
-def page(label: str) -> data.WordSource:
+def page(label: str) -> wordlists.WordSource:
     """Set up a page: config, session defaults, shared link values, sidebar. Returns the list in use."""
     info = next(p for p in PAGES if p.label == label)
     st.set_page_config(page_title=f"{info.label} · Bigram Lab", page_icon=":material/grid_on:", layout="wide")
@@ -81,28 +81,28 @@ def _choose_list() -> None:
         st.session_state[state.USE_UPLOAD] = True
     else:
         st.session_state[state.USE_UPLOAD] = False
-        st.session_state["list"] = "" if choice == data.default_list().key else choice
+        st.session_state["list"] = "" if choice == wordlists.default_list().key else choice
 
 
-def _word_list_picker() -> data.WordSource:
-    titles = data.builtin_titles()
+def _word_list_picker() -> wordlists.WordSource:
+    titles = wordlists.builtin_titles()
     upload = st.session_state.get(state.UPLOAD)
     options = list(titles) + (["upload"] if upload is not None else [])
     labels = {**titles, "upload": f"Your upload: {upload.title}" if upload else ""}
     if st.session_state.get(state.USE_UPLOAD) and upload is not None:
         current_key = "upload"
     else:
-        current_key = state.setting("list") or data.default_list().key
+        current_key = state.setting("list") or wordlists.default_list().key
         if current_key not in titles:
-            current_key = data.default_list().key
+            current_key = wordlists.default_list().key
     # The picker's value is always set, never popped: a popped key leaves the browser showing its old
     # choice, which it sends back on the next interaction, silently switching the list (see DESIGN.md).
     if st.session_state.get(state.LIST_CHOICE) != current_key:
         st.session_state[state.LIST_CHOICE] = current_key
     st.selectbox("Word list", options, format_func=labels.get, key=state.LIST_CHOICE, on_change=_choose_list)
     _uploader()
-    source = data.current()
-    model = data.model_for(source)
+    source = wordlists.current()
+    model = wordlists.model_for(source)
     st.caption(f"**{len(source.words):,}** words · **{model.bigrams:,}** bigrams · **{model.V}** symbols")
     return source
 
@@ -127,8 +127,8 @@ def _uploader() -> None:
         max_len = c2.number_input(
             "Max length",
             1,
-            data.UPLOAD_MAX_WORD_LEN,
-            data.UPLOAD_MAX_WORD_LEN,
+            wordlists.UPLOAD_MAX_WORD_LEN,
+            wordlists.UPLOAD_MAX_WORD_LEN,
             key="opt_max_len",
             persist_state="session",
         )
@@ -147,7 +147,7 @@ def _uploader() -> None:
                 st.session_state[state.UPLOAD_DIGEST] = digest
                 raw = file.getvalue()
                 try:
-                    parsed = data.parse_upload(
+                    parsed = wordlists.parse_upload(
                         raw,
                         file.name,
                         lowercase=lowercase,

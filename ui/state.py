@@ -109,7 +109,7 @@ SETTINGS: dict[str, Setting] = {
 }
 
 # Plain keys for what the user brought and made; widget values are page-scoped, these are not.
-UPLOAD = "upload"  # the parsed uploaded list (a ui.data.WordSource), kept after the uploader is gone
+UPLOAD = "upload"  # the parsed uploaded list (a ui.wordlists.WordSource), kept after the uploader is gone
 UPLOAD_ERROR = "upload_error"  # the last refusal, shown until the next upload
 UPLOAD_DIGEST = "upload_digest"  # which file was parsed last, so a rerun does not parse it again
 USE_UPLOAD = "use_upload"  # True while the uploaded list is the one in use

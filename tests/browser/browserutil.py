@@ -107,6 +107,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVERS: list = []  # every server started by the tests, so that an error shown in a page can be looked up in its log
+
+
 class StreamlitServer:
     """``streamlit run app.py`` from the repository root, on a free port, with this interpreter."""
 
@@ -141,6 +144,7 @@ class StreamlitServer:
         ]
         self._log = open(self.log_path, "w")
         self.started_at = time.monotonic()
+        SERVERS.append(self)
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = self.started_at + SERVER_START_TIMEOUT
         direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through an http_proxy
@@ -249,8 +253,21 @@ def wait_charts(page, at_least: int = 0, timeout: float = RENDER_TIMEOUT) -> Non
 
 
 def assert_no_exception(page) -> None:
+    """No error box on the page. The app shows visitors Streamlit's redacted notice (client.showErrorDetails), so
+    the traceback itself is read from the servers' logs."""
     boxes = page.locator('[data-testid="stException"]')
-    assert boxes.count() == 0, "exception shown in the app:\n" + "\n---\n".join(boxes.all_inner_texts())
+    if boxes.count():
+        raise AssertionError("exception shown in the app; the servers' logs say:\n" + last_tracebacks())
+
+
+def last_tracebacks() -> str:
+    found = []
+    for srv in SERVERS:
+        log = srv.log()
+        at = log.rfind("Traceback (most recent call last)")
+        if at >= 0:
+            found.append(f"[{srv.name}] " + log[at:][:4000])
+    return "\n".join(found) or "(no traceback in the logs)"
 
 
 def sidebar_caption(page) -> str:

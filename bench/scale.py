@@ -212,7 +212,7 @@ def case_adam_cold() -> Stages:
     s = Stages()
     for run in ("first (cold)", "second (warm)"):
         t = Trainer(data, lr=0.3, reg=0.0, method="counts", optimizer="adam")
-        s.run(run, lambda: t.run(1000, lambda step, loss, nll: nll - optimum < 1e-3))
+        s.run(run, lambda t=t: t.run(1000, lambda step, loss, nll: nll - optimum < 1e-3))
         s.info[run] = t.steps_done
     return s
 

@@ -340,3 +340,24 @@ def net_probabilities(W: torch.Tensor) -> torch.Tensor:
 def net_log_probabilities(W: torch.Tensor) -> torch.Tensor:
     """log softmax(W) in float64: the net's exact log P, for scoring words and samples like the counting model's."""
     return W.detach().double().log_softmax(dim=1)
+
+
+@dataclass(frozen=True)
+class Baselines:
+    """The lines every loss chart is read against (average NLL per bigram, natural log)."""
+
+    uniform: float  # ln V: every next symbol equally likely, what a W of zeros predicts
+    optimum: float  # the counting model's NLL at k = 0: the lowest any bigram model reaches on this list
+    initial: float  # where a W drawn by ``init_weights(V, seed)`` starts
+
+
+def baselines(data: TrainingData, seed: int = NET_SEED) -> Baselines:
+    """The uniform model, the counting optimum and a random W's starting NLL, for ``data``."""
+    from .counting import smoothed_nll
+
+    W = init_weights(data.V, seed, rows=data.N.shape[0])
+    return Baselines(
+        uniform=math.log(data.V),
+        optimum=smoothed_nll(data.N, 0.0),
+        initial=float(nll_counts(W, data)),
+    )

@@ -20,6 +20,7 @@ V faces. Temperature T reshapes each row to p ** (1 / T) before the draw: T < 1 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
@@ -75,29 +76,70 @@ def sample(
     """Draw n words from P. Pass ``generator`` to continue a stream, else ``seed`` starts one."""
     if mode not in MODES:
         raise BigramError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-    _check(P, vocab, n, max_len)
+    Pt = _prepared(P, vocab, n, max_len, temperature)
     g = generator if generator is not None else torch.Generator().manual_seed(int(seed))
-    Pt = _tempered(P, float(temperature))
-    dead = Pt.sum(1) <= 0
-    if bool(dead.any()):
-        raise BigramError(f"row {vocab.label(int(dead.nonzero()[0, 0]))!r} of P has no probability mass to sample from")
     if mode == "sequential":
         return [_one_word(Pt, vocab, g, max_len) for _ in range(n)]
     return _batched(Pt, vocab, n, g, max_len)
 
 
-def _one_word(P: torch.Tensor, vocab: Vocab, g: torch.Generator, max_len: int) -> Sample:
-    """The lecture's loop: start at the boundary, draw until the boundary comes back."""
-    out: list[int] = []
-    ix = 0
+def _prepared(P: torch.Tensor, vocab: Vocab, n: int, max_len: int, temperature: float) -> torch.Tensor:
+    """P checked and tempered, every row able to draw from."""
+    _check(P, vocab, n, max_len)
+    Pt = _tempered(P, float(temperature))
+    dead = Pt.sum(1) <= 0
+    if bool(dead.any()):
+        raise BigramError(f"row {vocab.label(int(dead.nonzero()[0, 0]))!r} of P has no probability mass to sample from")
+    return Pt
+
+
+def _draws(P: torch.Tensor, g: torch.Generator, max_len: int) -> Iterator[tuple[int, int]]:
+    """The lecture's loop: start at the boundary, draw until the boundary comes back (or ``max_len`` symbols).
+
+    Yields (previous id, drawn id) for every draw: one ``torch.multinomial`` call each.
+    """
+    ix, length = 0, 0
     while True:
-        p = P[ix]
-        ix = torch.multinomial(p, num_samples=1, replacement=True, generator=g).item()
-        if ix == 0:
-            return Sample(vocab.decode(out), out, truncated=False)
-        out.append(ix)
-        if len(out) >= max_len:
-            return Sample(vocab.decode(out), out, truncated=True)
+        prev = ix
+        ix = torch.multinomial(P[prev], num_samples=1, replacement=True, generator=g).item()
+        yield prev, ix
+        length += 1
+        if ix == 0 or length >= max_len:
+            return
+
+
+def _one_word(P: torch.Tensor, vocab: Vocab, g: torch.Generator, max_len: int) -> Sample:
+    out = [ix for _, ix in _draws(P, g, max_len) if ix != 0]
+    return Sample(vocab.decode(out), out, truncated=len(out) >= max_len)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One draw of a word, for stepping through it: the row drawn from, what came out, the word so far."""
+
+    previous: int  # the id whose row of P the draw used
+    probs: torch.Tensor  # that row, normalised (float64)
+    drawn: int  # the id torch.multinomial returned
+    word: str  # the word after this draw (the boundary ends it and is not shown)
+
+
+def trace(
+    P: torch.Tensor, vocab: Vocab, *, seed: int = SAMPLE_SEED, temperature: float = 1.0, max_len: int = DEFAULT_MAX_LEN
+) -> list[Step]:
+    """The first word ``sample(..., mode="sequential")`` draws with this seed, one draw at a time.
+
+    The very same calls as the sampler (same generator, same rows), so the traced word is the
+    first word of the sampler's list: a step-through shows what the sampler does, not a look-alike.
+    """
+    Pt = _prepared(P, vocab, 1, max_len, temperature)
+    g = torch.Generator().manual_seed(int(seed))
+    steps, out = [], []
+    for prev, ix in _draws(Pt, g, max_len):
+        if ix != 0:
+            out.append(ix)
+        row = Pt[prev].double()
+        steps.append(Step(prev, row / row.sum(), ix, vocab.decode(out)))
+    return steps
 
 
 def _batched(P: torch.Tensor, vocab: Vocab, n: int, g: torch.Generator, max_len: int) -> list[Sample]:

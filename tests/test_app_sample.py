@@ -1,4 +1,5 @@
-"""The Sample page through AppTest: reproducible samples, the lecture preset, the net as a source, the multinomial demo."""
+"""The Sample page through AppTest: reproducible samples, the lecture preset, the net as a source, the multinomial
+demo."""
 
 import pytest
 import torch

@@ -163,9 +163,8 @@ class StreamlitServer:
                 pass
             time.sleep(0.1)
         self.stop()
-        pytest.fail(
-            f"streamlit did not answer /_stcore/health within {SERVER_START_TIMEOUT} s:\n{self.log_path.read_text()[-3000:]}"
-        )
+        log = self.log_path.read_text()[-3000:]
+        pytest.fail(f"streamlit did not answer /_stcore/health within {SERVER_START_TIMEOUT} s:\n{log}")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

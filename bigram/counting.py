@@ -57,6 +57,11 @@ class CountModel:
     def bigrams(self) -> int:
         return int(self.N.sum())
 
+    @property
+    def uniform_nll(self) -> float:
+        """ln V: the NLL of the uniform model, where every row of P ends as k grows without bound."""
+        return math.log(self.V)
+
     def probabilities(self, k: float = 0.0) -> torch.Tensor:
         return smoothed_probabilities(self.N, k)
 

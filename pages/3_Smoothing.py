@@ -148,7 +148,9 @@ def row_and_curve(source, model, k: float, score_k) -> None:
                 "smooth_nll",
                 source.id,
                 (k,),
-                lambda: figures.nll_against_k(curve, current=(k, score_k.nll), title="The list's own NLL against k"),
+                lambda: figures.nll_against_k(
+                    curve, current=(k, score_k.nll), title="The list's own NLL against k", uniform=model.uniform_nll
+                ),
             ),
             key="smooth_nll_curve",
         )

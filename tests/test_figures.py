@@ -81,3 +81,23 @@ def test_histogram_symbols_difference_and_draws():
     assert d.data[0].zmid == 0 and math.isclose(d.data[0].zmax, 0.2, rel_tol=1e-6)
     draws = figures.draws_vs_probabilities(["a", "b"], torch.tensor([0.25, 0.75]), torch.tensor([30, 70]), 100)
     assert list(draws.data[0].y) == [0.3, 0.7] and list(draws.data[1].y) == [0.25, 0.75]
+
+
+def test_loss_charts_carry_their_baselines_and_a_replay_mark():
+    from bigram.neural import Baselines
+
+    b = Baselines(uniform=3.2958, optimum=2.454, initial=3.7641)
+    fig = figures.training_curve([3.76, 3.0, 2.6], target=b.optimum, baselines=b, mark=1)
+    notes = " ".join(a.text for a in fig.layout.annotations)
+    assert "uniform model, ln V: 3.2958" in notes and "random W at the start: 3.7641" in notes and "2.4540" in notes
+    ringed = [t for t in fig.data if t.name == "step 1"]
+    assert len(ringed) == 1 and list(ringed[0].y) == [3.0]
+    curve = figures.nll_against_k([(0.0, 2.45), (1.0, 2.46)], uniform=3.2958)
+    assert any(t.name == "uniform model, ln V = 3.2958" and list(t.y) == [3.2958, 3.2958] for t in curve.data)
+
+
+def test_a_draw_step_marks_the_symbol_that_came_out():
+    fig = figures.draw_step(torch.tensor([0.5, 0.25, 0.25]), [".", "a", "<b>"], 2, title="draw 1")
+    bar = fig.data[0]
+    assert list(bar.marker.color) == [figures.BLUE, figures.BLUE, figures.ORANGE]
+    assert list(bar.x) == [".", "a", "&lt;b&gt;"]  # a symbol is text, never a tag

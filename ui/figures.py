@@ -434,11 +434,14 @@ def training_curve(
     target_label: str = "counting model NLL (k = 0)",
     max_points: int = 1500,
     title: str = "Training loss",
+    baselines=None,
+    mark: int | None = None,
 ) -> go.Figure:
     """The loss after each step, thinned to at most ~max_points points, with the line it converges to.
 
     Thinning keeps a long run cheap to redraw while it trains (the browser gets a small figure
-    ~10 times a second); the x axis keeps the true step numbers.
+    ~10 times a second); the x axis keeps the true step numbers. ``baselines`` (bigram.neural.Baselines)
+    adds the uniform model's ln V and where a random W starts; ``mark`` rings the loss at that step (a replay).
     """
     idx = _thin(len(history), max_points)
     fig = go.Figure(
@@ -467,10 +470,47 @@ def training_curve(
             annotation_text=f"{target_label}: {target:.4f}",
             annotation_position="bottom right",
         )  # below the line: the curves arrive from above
+    if baselines is not None:
+        for value, label, where in (
+            (baselines.uniform, "uniform model, ln V", "top right"),
+            (baselines.initial, "random W at the start", "bottom left"),
+        ):
+            fig.add_hline(
+                y=value,
+                line=dict(color=GREY, dash="dot", width=1),
+                annotation_text=f"{label}: {value:.4f}",
+                annotation_position=where,
+            )
+    if mark is not None and 0 <= mark < len(history):
+        fig.add_scatter(
+            x=[mark],
+            y=[history[mark]],
+            mode="markers",
+            name=f"step {mark:,}",
+            marker=dict(color=ORANGE, size=12, symbol="circle-open", line=dict(width=3)),
+            hovertemplate="step %{x}: loss %{y:.5f}<extra></extra>",
+        )
     fig.update_xaxes(title="step", rangemode="tozero")
     fig.update_yaxes(title="loss")
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return _layout(fig, title, height=380)
+
+
+def draw_step(probs: torch.Tensor, labels: Sequence[str], drawn: int, *, title: str) -> go.Figure:
+    """One draw of the sampler: the row it drew from as bars, the symbol that came out in orange."""
+    p = probs.double().tolist()
+    colours = [ORANGE if i == drawn else BLUE for i in range(len(p))]
+    fig = go.Figure(
+        go.Bar(
+            x=[escape.plot(x) for x in labels],
+            y=p,
+            marker_color=colours,
+            hovertemplate="p(%{x}) = %{y:.4f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(type="category", title="next symbol")
+    fig.update_yaxes(title="probability", rangemode="tozero")
+    return _layout(fig, title, height=300)
 
 
 def net_difference_heatmap(
@@ -621,6 +661,7 @@ def nll_against_k(
     points: Sequence[tuple[float, float]],
     current: tuple[float, float] | None = None,
     title: str = "NLL against smoothing k",
+    uniform: float | None = None,
 ) -> go.Figure:
     """``nll_vs_smoothing``'s curve with the current k starred, built in one go for every slider step."""
     pts = [(k, v) for k, v in points if math.isfinite(v)]
@@ -645,6 +686,17 @@ def nll_against_k(
                 marker=dict(color=ORANGE, size=14, symbol="star"),
                 text=[f"{current[0]:g}"],
                 hovertemplate="k = %{text}: NLL %{y:.5f}<extra></extra>",
+            )
+        )
+    if uniform is not None:  # where every row ends as k grows without bound: the uniform model
+        traces.append(
+            go.Scatter(
+                x=[_k_axis(pts[0][0]), _k_axis(pts[-1][0])] if pts else [],
+                y=[uniform, uniform],
+                mode="lines",
+                name=f"uniform model, ln V = {uniform:.4f}",
+                line=dict(color=GREY, dash="dot", width=1),
+                hoverinfo="skip",
             )
         )
     ticks = [-4, -3, -2, -1, 0, 1, 2, 3]

@@ -203,3 +203,15 @@ def test_a_run_stops_at_its_time_limit_keeps_what_it_reached_and_says_so(monkeyp
     assert net is not None and net.time_limited and not net.finished
     assert 1 <= net.steps < 500
     assert any("This run stopped after" in i.value and "Press Continue" in i.value for i in at.info)
+
+
+def test_a_trained_net_keeps_a_bounded_replay_of_its_run():
+    at = train(open_page(PAGE), steps=300)
+    net = net_of(at)
+    snaps = net.snapshots
+    assert snaps is not None and snaps.steps[0] == 0 and 32 <= len(snaps) <= 64
+    at.button(key=state.NET_CONTINUE).click().run()  # Continue goes on with the same replay
+    more = net_of(at).snapshots
+    assert more.steps[0] == 0 and more.steps[-1] > snaps.steps[0] and len(more) <= 64
+    step, W = more.at(10**9)
+    assert step <= net_of(at).steps

@@ -25,6 +25,7 @@ import torch
 from bigram import Trainer, TrainingData, TrainingDiverged, Vocab
 from bigram.diagnostics import MethodCheck, compare_methods
 from bigram.exchange import Exchange, exchange_rates
+from bigram.replay import Snapshots, snapshot_limit
 
 from . import figures, state
 
@@ -57,6 +58,7 @@ class TrainedNet:
     message: str | None = None
     # The Trainer that produced W, so "Continue training" keeps Adam's moment estimates; None after a divergence.
     trainer: Any = field(default=None, repr=False, compare=False)
+    snapshots: Snapshots | None = field(default=None, repr=False, compare=False)  # W along the run, for its replay
     last_run_steps: int = 0  # steps taken by the latest press of Train or Continue
     last_run_seconds: float = 0.0
 
@@ -267,6 +269,11 @@ def run(
             _adam_ready()
         trainer = _trainer(data, settings, start)  # its history is the whole curve, start's steps included
         first = trainer.steps_done
+        # W along the way, a bounded number of copies: a continued run goes on with its snapshots.
+        snaps = start.snapshots if start is not None and start.snapshots is not None else None
+        if snaps is None:
+            snaps = Snapshots(limit=snapshot_limit(*trainer.W.shape))
+            snaps.offer(first, trainer.W)
         began = time.perf_counter()
         last_draw = [began]
         draws = [0]
@@ -285,6 +292,7 @@ def run(
                 time_limited=outcome["time_limited"],
                 message=outcome["message"],
                 trainer=None if outcome["message"] else trainer,
+                snapshots=snaps,
                 last_run_steps=done,
                 last_run_seconds=time.perf_counter() - began,
             )
@@ -300,6 +308,7 @@ def run(
                 )
 
         def callback(step: int, loss: float, nll: float) -> None:
+            snaps.offer(trainer.steps_done, trainer.W)
             now = time.perf_counter()
             over_time = now - began >= RUN_MAX_SECONDS and step < steps
             if step == steps or over_time or now - last_draw[0] >= REDRAW_SECONDS:

@@ -58,6 +58,11 @@ class CountModel:
         return int(self.N.sum())
 
     @property
+    def sparsest_row(self) -> int:
+        """The symbol followed least often in the list: the row smoothing changes most."""
+        return int(self.N.sum(1).argmin())
+
+    @property
     def uniform_nll(self) -> float:
         """ln V: the NLL of the uniform model, where every row of P ends as k grows without bound."""
         return math.log(self.V)
@@ -134,6 +139,36 @@ def smoothed_nll(N: torch.Tensor, k: float) -> float:
 def nll_curve(N: torch.Tensor, ks: Sequence[float] = SMOOTHING_GRID) -> list[tuple[float, float]]:
     """(k, the table's own NLL at k) for each k: lowest at k = 0, rising with k (the list is scored on itself)."""
     return [(float(k), smoothed_nll(N, k)) for k in ks]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One bigram's numbers under add-k smoothing: P[i, j] = (N[i, j] + k) / (row sum + V * k)."""
+
+    count: int  # N[i, j]
+    row_sum: int  # N[i].sum(): every bigram that leaves symbol i
+    V: int
+    k: float
+    p: float  # exact (float64)
+    nll: float  # -log p (inf when p = 0)
+
+
+def cells(N: torch.Tensor, k: float = 0.0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The parts of add-k P for every cell at once: numerators N + k, denominators row sum + V k, and P (float64)."""
+    k = check_smoothing(k)
+    num = N.double() + k
+    den = num.sum(1, keepdim=True).expand_as(num)
+    return num, den, torch.where(den > 0, num / torch.where(den > 0, den, 1), 0.0)
+
+
+def cell(N: torch.Tensor, i: int, j: int, k: float = 0.0) -> Cell:
+    """The numbers of bigram (i, j), for showing the formula filled in."""
+    k = check_smoothing(k)
+    V = N.shape[1]
+    count, row_sum = int(N[i, j]), int(N[i].sum())
+    den = row_sum + V * k
+    p = (count + k) / den if den > 0 else 0.0
+    return Cell(count=count, row_sum=row_sum, V=V, k=k, p=p, nll=-math.log(p) if p > 0 else math.inf)
 
 
 def zero_cells(N: torch.Tensor, k: float = 0.0) -> int:

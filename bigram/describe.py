@@ -40,3 +40,21 @@ def describe_list(words: Sequence[str], N: torch.Tensor) -> ListStats:
         symbol_counts=[occ[i] for i in order],
         occurrences=occ[1:],
     )
+
+
+def words_with_bigram(words: Sequence[str], vocab, i: int, j: int, limit: int = 6) -> list[tuple[str, int]]:
+    """Up to ``limit`` distinct words of the list that contain bigram (i, j), in list order, each with where the
+    pair starts in the word wrapped in boundaries (position 0 is the start token: (0, j) means "starts with j")."""
+    found: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for w in words:
+        if w in seen:
+            continue
+        seen.add(w)
+        ids = [0, *(vocab.stoi[c] for c in w), 0]
+        pos = next((p for p in range(len(ids) - 1) if ids[p] == i and ids[p + 1] == j), None)
+        if pos is not None:
+            found.append((w, pos))
+            if len(found) >= limit:
+                break
+    return found

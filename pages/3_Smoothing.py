@@ -7,7 +7,7 @@ import streamlit as st
 
 from bigram import BigramError, score_word
 from bigram.wordlist import clean_typed_word
-from ui import cached, escape, figures, sidebar, state, wordlists
+from ui import cached, escape, figures, pick, sidebar, state, wordlists
 from ui.prose import note, say, text
 
 PAGE = "smoothing"
@@ -78,8 +78,9 @@ def losses(source, model, k: float):
 
 
 def heatmaps(source, model, k: float) -> None:
-    """P before and after smoothing, side by side."""
+    """P before and after smoothing, side by side; a click on a cell picks that bigram."""
     st.subheader("What smoothing does to P")
+    picked = pick.current(model)
     labels = model.vocab.itos
     P0, Pk = cached.probabilities(source.id, 0.0, model), cached.probabilities(source.id, k, model)
     ids = figures.top_symbols(model.N)
@@ -87,39 +88,47 @@ def heatmaps(source, model, k: float) -> None:
         note(PAGE, "heatmaps-cut", shown=len(ids) - 1, symbols=model.V - 1)
     h0, hk = st.columns(2)
     with h0:
-        st.plotly_chart(
+        pick.chart(
             cached.figure(
                 "smooth_heatmap_before",
                 source.id,
-                (),
-                lambda: figures.probability_heatmap(P0, labels, ids=ids, title="k = 0: plain counts", colorbar=False),
+                (picked,),
+                lambda: figures.probability_heatmap(
+                    P0, labels, ids=ids, title="k = 0: plain counts", colorbar=False, N=model.N, k=0.0, pick=picked
+                ),
             ),
             key="smooth_heatmap_0",
+            ids=ids,
         )
     with hk:
-        st.plotly_chart(
+        pick.chart(
             cached.figure(
                 "smooth_heatmap_after",
                 source.id,
-                (k,),
-                lambda: figures.probability_heatmap(Pk, labels, ids=ids, title=f"k = {k:g}", ylabel=False),
+                (k, picked),
+                lambda: figures.probability_heatmap(
+                    Pk, labels, ids=ids, title=f"k = {k:g}", ylabel=False, N=model.N, k=k, pick=picked
+                ),
             ),
             key="smooth_heatmap_k",
+            ids=ids,
         )
     note(PAGE, "heatmaps", uniform=1 / model.V)
+    pick.panel(model, source.words, k)
 
 
 def row_and_curve(source, model, k: float, score_k) -> None:
     """One row before and after, and the list's own NLL against k."""
     labels = model.vocab.itos
     P0, Pk = cached.probabilities(source.id, 0.0, model), cached.probabilities(source.id, k, model)
+    picked = pick.current(model)
     c_row, c_curve = st.columns(2)
     with c_row:
-        # Start on the row with the fewest real counts: the one smoothing changes most.
+        # Start on the row with the fewest real counts, the one smoothing changes most (a pick moves it).
+        state.start_row(state.SMOOTH_ROW, model.sparsest_row, model.V)
         row = st.selectbox(
             "Previous symbol",
             list(range(model.V)),
-            index=int(model.N.sum(1).argmin()),
             key=state.SMOOTH_ROW,
             persist_state="session",
             format_func=lambda i: f"{labels[i]!r}" + (" (start of word)" if i == 0 else ""),
@@ -128,7 +137,7 @@ def row_and_curve(source, model, k: float, score_k) -> None:
             cached.figure(
                 "smooth_row",
                 source.id,
-                (k, row),
+                (k, row, picked),
                 lambda: figures.before_after_bars(
                     P0[row],
                     Pk[row],
@@ -136,6 +145,7 @@ def row_and_curve(source, model, k: float, score_k) -> None:
                     labels[row],
                     names=("k = 0", f"k = {k:g}"),
                     title=f"p(next | {labels[row]!r}) before and after",
+                    highlight=picked[1] if picked and picked[0] == row else None,
                 ),
             ),
             key="smooth_row_chart",

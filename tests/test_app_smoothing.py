@@ -2,12 +2,12 @@
 
 import pytest
 import torch
-from apputil import open_page, shown
+from apputil import ROOT, open_page, shown
 
 from bigram import CountModel, lecture
 from bigram.builtin import default_list
 from bigram.wordlist import read_words
-from ui import cache
+from ui import cache, state
 
 PAGE = "pages/3_Smoothing.py"
 
@@ -127,3 +127,27 @@ def test_slider_steps_to_values_seen_before_compute_nothing():
         at.select_slider(key="k").set_value(v).run()
         assert not at.exception
     assert {name: c.misses for name, c in cache.caches().items()} == misses
+
+
+def test_a_picked_bigram_from_a_link_fills_in_its_formula():
+    """``?pick=1,14`` is (a, n) on the default list; the counts are the lecture's own (a is followed by n 5,090 times
+    in names.txt, lecture.count_dict agrees; computed here from the oracle, not typed in)."""
+    from bigram import lecture
+
+    words = open(ROOT / "data" / "names.txt", encoding="utf-8").read().split()
+    counts = lecture.count_dict(words)
+    row_sum = sum(n for (a, _), n in counts.items() if a == "a")
+    at = open_page(PAGE, query={"pick": "1,14"})
+    assert not at.exception
+    shown_text = " ".join(m.value for m in at.markdown)
+    assert "The bigram `an`" in shown_text and "**an**" in shown_text  # the pair, and words with it marked
+    formula = next(x.value for x in at.latex if "P[1,14]" in x.value)
+    assert f"{{{counts[('a', 'n')]} + 1}}{{{row_sum} + 27" in formula
+    assert at.session_state[state.SMOOTH_ROW] == 1  # the row chart follows the pick
+    assert at.query_params["pick"] == "1,14"  # and the link carries it
+
+
+def test_a_pick_that_does_not_fit_the_list_is_ignored():
+    at = open_page(PAGE, query={"pick": "900,3"})
+    assert not at.exception
+    assert any("Pick a bigram" in m.value for m in at.markdown)

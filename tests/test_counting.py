@@ -207,3 +207,21 @@ def test_default_list_identities(default_words):
     assert m.bigrams == sum(len(w) + 1 for w in default_words)
     assert m.V == 27 and m.vocab.boundary == "."
     assert torch.equal(m.N.sum(0), m.N.sum(1))
+
+
+def test_one_cells_numbers_and_the_words_that_hold_it_match_the_lecture():
+    from bigram import lecture
+    from bigram.counting import cell, cells
+    from bigram.describe import words_with_bigram
+
+    words = ["emma", "anna", "hannah", "ava"]
+    m = CountModel.from_words(words)
+    stoi, _ = lecture.vocabulary(words)
+    i, j = stoi["n"], stoi["n"]
+    c = cell(m.N, i, j, 1.0)
+    P = lecture.probabilities(lecture.count_matrix(words, stoi), 1, torch.float64)
+    assert (c.count, c.row_sum) == (lecture.count_dict(words)[("n", "n")], 4)
+    assert c.p == pytest.approx(float(P[i, j]), abs=1e-15)
+    assert float(cells(m.N, 1.0)[2][i, j]) == pytest.approx(c.p, abs=1e-15)
+    assert words_with_bigram(words, m.vocab, i, j) == [("anna", 2), ("hannah", 3)]
+    assert words_with_bigram(words, m.vocab, 0, stoi["a"]) == [("anna", 0), ("ava", 0)]  # words that start with a

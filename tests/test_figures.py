@@ -94,6 +94,7 @@ def test_loss_charts_carry_their_baselines_and_a_replay_mark():
     assert len(ringed) == 1 and list(ringed[0].y) == [3.0]
     curve = figures.nll_against_k([(0.0, 2.45), (1.0, 2.46)], uniform=3.2958)
     assert any(t.name == "uniform model, ln V = 3.2958" and list(t.y) == [3.2958, 3.2958] for t in curve.data)
+    assert [a.text for a in curve.layout.annotations] == ["uniform model, ln V = 3.2958"]
 
 
 def test_a_draw_step_marks_the_symbol_that_came_out():

@@ -25,8 +25,11 @@ def test_a_traced_word_is_the_first_word_the_sampler_and_the_lecture_draw(model,
     steps = trace(P, model.vocab, seed=seed)
     first = sample(P, model.vocab, 1, seed=seed)[0]
     stoi, itos = lecture.vocabulary(WORDS)
-    assert steps[-1].word == first.word == lecture.sample(lecture.probabilities(lecture.count_matrix(WORDS, stoi), 1),
-                                                          itos, n=1, seed=seed)[0]
+    assert (
+        steps[-1].word
+        == first.word
+        == lecture.sample(lecture.probabilities(lecture.count_matrix(WORDS, stoi), 1), itos, n=1, seed=seed)[0]
+    )
     assert steps[0].previous == 0 and (steps[-1].drawn == 0 or len(steps) == 30)  # starts and ends at the boundary
     for before, after in zip(steps, steps[1:]):
         assert after.previous == before.drawn  # each draw uses the row of the symbol just drawn

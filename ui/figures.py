@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import torch
 
+from bigram.counting import cells
+
 from . import escape
 
 HEATMAP_MAX_SYMBOLS = 40
@@ -28,6 +30,53 @@ def top_symbols(N: torch.Tensor, limit: int = HEATMAP_MAX_SYMBOLS) -> list[int]:
     freq[0] = freq.max() + 1  # the boundary always stays
     keep = torch.sort(freq, descending=True, stable=True).indices[:limit]
     return sorted(int(i) for i in keep)
+
+
+#: The name of the invisible layer of markers over a heatmap's cells that makes each cell clickable:
+#: a plotly heatmap trace sends no selection events (streamlit#8760), a scatter does.
+PICK_LAYER = "pick a bigram"
+
+
+def pick_layer(
+    labs: Sequence[str],
+    ids: Sequence[int],
+    *,
+    N: torch.Tensor | None,
+    k: float,
+    pick: tuple[int, int] | None,
+    size: int,
+) -> tuple[go.Scatter, list[dict]]:
+    """A transparent marker on every cell, its hover the add-k formula filled in with the cell's numbers (when N is
+    given); and the outline of the picked cell. Point index r * len(ids) + c is cell (ids[r], ids[c])."""
+    n = len(ids)
+    hover = None
+    if N is not None:
+        index = torch.tensor(list(ids))  # a cut-down heatmap's row sums still count every symbol: cut after
+        num, den, P = (t[index][:, index] for t in cells(N, k))
+        hover = [
+            f"p({labs[c]} | {labs[r]}) = (N + k) / (row sum + V·k)<br>"
+            f"= ({float(num[r, c]) - k:g} + {k:g}) / ({float(den[r, c]) - N.shape[1] * k:g} + {N.shape[1]}·{k:g})"
+            f" = {float(P[r, c]):.4f}<br><i>click to pick this bigram</i>"
+            for r in range(n)
+            for c in range(n)
+        ]
+    layer = go.Scatter(
+        x=[labs[c] for _ in range(n) for c in range(n)],
+        y=[labs[r] for r in range(n) for _ in range(n)],
+        mode="markers",
+        name=PICK_LAYER,
+        marker=dict(symbol="square", size=size, color="rgba(0,0,0,0)"),
+        hovertext=hover,
+        hoverinfo="text" if hover else "skip",
+        showlegend=False,
+    )
+    shapes = []
+    if pick is not None and pick[0] in ids and pick[1] in ids:
+        r, c = list(ids).index(pick[0]), list(ids).index(pick[1])
+        shapes.append(
+            dict(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5, line=dict(color=ORANGE, width=3))
+        )
+    return layer, shapes
 
 
 def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
@@ -48,11 +97,15 @@ def matrix_heatmap(
     ids: Sequence[int] | None = None,
     annotate: bool = True,
     title: str | None = None,
+    N: torch.Tensor | None = None,
+    k: float = 0.0,
+    pick: tuple[int, int] | None = None,
 ) -> go.Figure:
     """The lecture's picture of N: each cell shows its bigram and its value; rows are the previous symbol.
 
     ``view`` is "counts", "probabilities" or "log-probabilities" and only changes the text
     format and colour scale; ``ids`` restricts the picture to some symbols (large vocabularies).
+    Every cell can be clicked (``pick_layer``); with ``N`` its hover shows the add-k formula at ``k``.
     """
     ids = list(range(M.shape[0])) if ids is None else list(ids)
     sub = M[ids][:, ids].double()
@@ -89,6 +142,12 @@ def matrix_heatmap(
             colorbar=dict(thickness=12),
         )
     )
+    layer, shapes = pick_layer(labs, ids, N=N, k=k, pick=pick, size=20)
+    if N is not None:
+        fig.data[0].hoverinfo = "skip"  # the layer above shows the formula instead
+        fig.data[0].hovertemplate = None
+    fig.add_trace(layer)
+    fig.update_layout(shapes=shapes)
     fig.update_yaxes(autorange="reversed", title="previous symbol", type="category", tickfont=dict(size=12))
     fig.update_xaxes(side="top", title="next symbol", type="category", tickfont=dict(size=12))
     size = max(420, 26 * len(ids) + 120)
@@ -103,8 +162,10 @@ def row_distribution(
     compare: torch.Tensor | None = None,
     names: tuple[str, str] = ("P", "after"),
     title: str | None = None,
+    highlight: int | None = None,
 ) -> go.Figure:
-    """p(next | previous = row_label) as bars; optionally a second distribution beside it."""
+    """p(next | previous = row_label) as bars; optionally a second distribution beside it; ``highlight``: the
+    picked bigram's next symbol, banded."""
     fig = go.Figure(
         go.Bar(
             x=[escape.plot(x) for x in labels],
@@ -124,8 +185,32 @@ def row_distribution(
         )
     fig.update_xaxes(type="category", title="next symbol")
     fig.update_yaxes(title="probability", rangemode="tozero")
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    fig.update_layout(
+        barmode="group",
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+        shapes=_band(highlight),
+    )
     return _layout(fig, title or f"Next symbol after {row_label!r}", height=340)
+
+
+def _band(index: int | None) -> list[dict]:
+    """A light band behind bar ``index`` of a category axis: the picked bigram in a row's chart."""
+    if index is None:
+        return []
+    return [
+        dict(
+            type="rect",
+            xref="x",
+            yref="paper",
+            x0=index - 0.5,
+            x1=index + 0.5,
+            y0=0,
+            y1=1,
+            layer="below",
+            fillcolor="rgba(255,127,14,0.18)",
+            line=dict(width=0),
+        )
+    ]
 
 
 def top_bigrams_bar(pairs: Sequence[tuple[str, int]], title: str = "Most frequent bigrams") -> go.Figure:
@@ -325,6 +410,9 @@ def probability_heatmap(
     title: str = "P",
     colorbar: bool = True,
     ylabel: bool = True,
+    N: torch.Tensor | None = None,
+    k: float = 0.0,
+    pick: tuple[int, int] | None = None,
 ) -> go.Figure:
     """p(next | previous) on a fixed log colour scale (1e-5 .. 1); a cell with p = 0 is left blank and crossed in red.
 
@@ -340,6 +428,7 @@ def probability_heatmap(
     zeros = (sub == 0).nonzero().tolist()
     # Every label, not plotly's thinned-out choice: a reader looks up a row and a column by their symbols.
     axis = dict(type="category", tickfont=dict(size=10), showgrid=False, tickmode="array", tickvals=labs, ticktext=labs)
+    layer, shapes = pick_layer(labs, ids, N=N, k=k, pick=pick, size=12)
     return go.Figure(
         data=[
             go.Heatmap(
@@ -370,10 +459,12 @@ def probability_heatmap(
                 showlegend=bool(zeros),
                 hovertemplate="p(%{x} | %{y}) = 0<extra></extra>",
             ),
+            layer,
         ],
         layout=_fast_layout(
             title,
             max(420, 14 * len(ids) + 150),
+            shapes=shapes,
             xaxis=dict(axis, side="top"),
             yaxis=dict(axis, autorange="reversed", title=dict(text="previous symbol" if ylabel else "")),
             legend=dict(orientation="h", y=-0.01, yanchor="top", x=0, xanchor="left"),
@@ -624,6 +715,7 @@ def before_after_bars(
     *,
     names: tuple[str, str] = ("before", "after"),
     title: str | None = None,
+    highlight: int | None = None,
 ) -> go.Figure:
     """p(next | row_label) under two models as grouped bars: ``row_distribution(compare=...)``'s picture.
 
@@ -648,6 +740,7 @@ def before_after_bars(
             xaxis=dict(type="category", title=dict(text="next symbol")),
             yaxis=dict(title=dict(text="probability"), rangemode="tozero"),
             legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+            shapes=_band(highlight),
         ),
     )
 
@@ -697,9 +790,25 @@ def nll_against_k(
                 name=f"uniform model, ln V = {uniform:.4f}",
                 line=dict(color=GREY, dash="dot", width=1),
                 hoverinfo="skip",
+                showlegend=False,  # labelled on the line itself: the legend stays clear of the title
             )
         )
     ticks = [-4, -3, -2, -1, 0, 1, 2, 3]
+    notes = (
+        [
+            dict(
+                x=_k_axis(pts[-1][0]),
+                y=uniform,
+                text=f"uniform model, ln V = {uniform:.4f}",
+                showarrow=False,
+                xanchor="right",
+                yanchor="bottom",
+                font=dict(color=GREY, size=11),
+            )
+        ]
+        if uniform is not None and pts
+        else []
+    )
     return go.Figure(
         data=traces,
         layout=_fast_layout(
@@ -712,6 +821,7 @@ def nll_against_k(
             ),
             yaxis=dict(title=dict(text="average NLL per bigram")),
             legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+            annotations=notes,
         ),
     )
 

@@ -11,6 +11,7 @@ per session, ``write_to_url`` keeps the address bar in step after every run.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,13 @@ def _builtin_list(text: str) -> str:
     return text
 
 
+def _pair(text: str) -> str:
+    """A picked bigram as links carry it: "i,j", two symbol ids ("" is no pick)."""
+    if text and not re.fullmatch(r"\d{1,4},\d{1,4}", text):
+        raise ValueError(text)
+    return text
+
+
 def _choice(*options: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if text not in options:
@@ -99,6 +107,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("temperature", 1.0, _float_in(0.05, 10.0)),
         Setting("max_len", 30, _int_in(1, MAX_LEN_MAX)),
         Setting("mode", "sequential", _choice("sequential", "batched")),
+        Setting("pick", "", _pair),  # the bigram picked on any heatmap (ui/pick.py)
         Setting("source", "counts", _choice("counts", "net")),
         Setting("lr", TRAIN_LR, _float_in(LR_MIN, LR_MAX), shared=False),
         Setting("steps", TRAIN_STEPS, _int_in(1, STEPS_MAX), shared=False),
@@ -206,6 +215,13 @@ def out_of_range(values: dict[str, Any]) -> str | None:
     return None
 
 
+def start_row(key: str, default: int, V: int) -> None:
+    """Give a row select box its first value, or a valid one after the list changed; a pick may set it later."""
+    value = st.session_state.get(key)
+    if not isinstance(value, int) or not 0 <= value < V:
+        st.session_state[key] = default
+
+
 def setting(name: str) -> Any:
     return st.session_state.get(name, SETTINGS[name].default)
 
@@ -221,6 +237,9 @@ def restore_from_url() -> None:
             st.session_state[key] = s.parse(value)
         except (ValueError, TypeError):
             ignored.append(f"{key}={value[:40]}" + ("…" if len(value) > 40 else ""))
+    if st.session_state.get("pick"):  # a linked pick opens every row chart on its row
+        for key in ROW_KEYS:
+            st.session_state[key] = int(st.session_state["pick"].split(",")[0])
     if st.query_params.get("list") == "upload":
         st.session_state["list"] = ""
         st.session_state[URL_NOTICE] = (
@@ -267,3 +286,8 @@ LOADED_MODEL = "loaded_model"  # (file name, bigram.modelfile.ModelFile) loaded 
 LOADED_MODEL_ERROR = "loaded_model_error"
 LOADED_MODEL_DIGEST = "loaded_model_digest"
 LOADED_WORD = "loaded_word"  # a word scored under the loaded model
+
+# Picking a bigram (ui/pick.py): its two select boxes, and the row charts that follow a pick.
+PICK_ROW = "pick_row"
+PICK_COL = "pick_col"
+ROW_KEYS = (COUNT_ROW, SMOOTH_ROW, NET_ROW)

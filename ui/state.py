@@ -291,3 +291,16 @@ LOADED_WORD = "loaded_word"  # a word scored under the loaded model
 PICK_ROW = "pick_row"
 PICK_COL = "pick_col"
 ROW_KEYS = (COUNT_ROW, SMOOTH_ROW, NET_ROW)
+
+# Sampling one character at a time (ui/stepthrough.py).
+STEP_AT = "step_at"  # how many draws are shown
+STEP_PLAYING = "step_playing"
+STEP_FOR = "step_for"  # the settings the steps were drawn with: others start again from the first draw
+STEP_NEXT = "step_next"
+STEP_PLAY = "step_play"
+STEP_RESET = "step_reset"
+
+# Replaying a finished training run (ui/replay.py).
+REPLAY_STEP = "replay_step"  # the snapshot shown
+REPLAY_PLAYING = "replay_playing"
+REPLAY_PLAY = "replay_play"

@@ -7,18 +7,24 @@ import streamlit as st
 
 from bigram import BigramError, score_word
 from bigram.wordlist import clean_typed_word
-from ui import cached, escape, figures, pick, sidebar, state, wordlists
+from ui import cached, escape, figures, pick, predict, sidebar, state, wordlists
 from ui.prose import note, say, text
 
 PAGE = "smoothing"
 
 
-def choose_k() -> float:
-    """The k slider and its exact box; both write the shared setting ``k``."""
+def choose_k(source, model) -> float:
+    """The k slider and its exact box; both write the shared setting ``k``. First, a guess at where k leads."""
     st.title("Smoothing: fake counts")
     say(PAGE, "intro")
     st.latex(
         r"P = \frac{N + k}{\operatorname{rowsum}(N + k)} \qquad\texttt{P = (N + k) / (N + k).sum(1, keepdim=True)}"
+    )
+    predict.card(
+        "nll_k1000",
+        text(PAGE, "predict", nll0=cached.score_counts(source.id, 0.0, model).nll),
+        cached.score_counts(source.id, 1000.0, model).nll,
+        unit=f" (the uniform model's ln V is {model.uniform_nll:.4f})",
     )
     c_slider, c_exact = st.columns([4, 1], vertical_alignment="bottom")
     with c_slider:
@@ -264,7 +270,7 @@ def keepdim_pitfall(source, model, k: float) -> None:
 
 source = sidebar.page("Smoothing")
 model = wordlists.model_for(source)
-k = choose_k()
+k = choose_k(source, model)
 score_k = losses(source, model, k)
 heatmaps(source, model, k)
 row_and_curve(source, model, k, score_k)

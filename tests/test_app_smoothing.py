@@ -151,3 +151,16 @@ def test_a_pick_that_does_not_fit_the_list_is_ignored():
     at = open_page(PAGE, query={"pick": "900,3"})
     assert not at.exception
     assert any("Pick a bigram" in m.value for m in at.markdown)
+
+
+def test_predict_then_see_reveals_the_answer_and_how_far_off_the_guess_was():
+    from bigram.counting import smoothed_nll
+
+    at = open_page(PAGE)
+    words = open(ROOT / "data" / "names.txt", encoding="utf-8").read().split()
+    answer = smoothed_nll(CountModel.from_words(words).N, 1000.0)  # the package's own, independent of the page
+    assert not any("The answer" in m.value for m in at.markdown)  # nothing given away before the guess
+    at.number_input(key=state.predict_key("nll_k1000", "guess")).set_value(3.0).run()
+    at.button(key=state.predict_key("nll_k1000", "go")).click().run()
+    said = next(m.value for m in at.markdown if "The answer" in m.value)
+    assert f"{answer:.4f}".replace(".", "\\.") in said and f"too low by {answer - 3.0:.4f}" in said

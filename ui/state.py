@@ -304,3 +304,8 @@ STEP_RESET = "step_reset"
 REPLAY_STEP = "replay_step"  # the snapshot shown
 REPLAY_PLAYING = "replay_playing"
 REPLAY_PLAY = "replay_play"
+
+
+def predict_key(name: str, part: str) -> str:
+    """The session keys of a "Predict, then see" card (ui/predict.py): its guess, whether it is shown, its buttons."""
+    return f"predict_{name}_{part}"

@@ -186,7 +186,8 @@ def score_a_word(source, model, k: float, score_k) -> None:
         persist_state="session",
         placeholder=f"e.g. {example}",
         max_chars=wordlists.UPLOAD_MAX_WORD_LEN,
-        help="Cleaned as the list was: surrounding spaces removed, Unicode NFC, lowercased unless the list has capitals.",
+        help="Cleaned as the list was: surrounding spaces removed, Unicode NFC, lowercased unless the list has "
+        "capitals.",
     )
     word = clean_typed_word(typed, model.vocab.symbols)
     if not word:

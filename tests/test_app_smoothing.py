@@ -163,4 +163,5 @@ def test_predict_then_see_reveals_the_answer_and_how_far_off_the_guess_was():
     at.number_input(key=state.predict_key("nll_k1000", "guess")).set_value(3.0).run()
     at.button(key=state.predict_key("nll_k1000", "go")).click().run()
     said = next(m.value for m in at.markdown if "The answer" in m.value)
-    assert f"{answer:.4f}".replace(".", "\\.") in said and f"too low by {answer - 3.0:.4f}" in said
+    verdict = f"too high by {3.0 - answer:.4f}" if answer < 3.0 else f"too low by {answer - 3.0:.4f}"
+    assert f"{answer:.4f}".replace(".", "\\.") in said and verdict in said

@@ -17,9 +17,8 @@ def choose_k(source, model) -> float:
     """The k slider and its exact box; both write the shared setting ``k``. First, a guess at where k leads."""
     st.title("Smoothing: fake counts")
     say(PAGE, "intro")
-    st.latex(
-        r"P = \frac{N + k}{\operatorname{rowsum}(N + k)} \qquad\texttt{P = (N + k) / (N + k).sum(1, keepdim=True)}"
-    )
+    st.latex(r"P = \frac{N + k}{\operatorname{rowsum}(N + k)}")
+    st.code("P = (N + k) / (N + k).sum(1, keepdim=True)", language="python", wrap_lines=True)
     predict.card(
         "nll_k1000",
         text(PAGE, "predict", nll0=cached.score_counts(source.id, 0.0, model).nll),

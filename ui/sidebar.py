@@ -39,6 +39,16 @@ PAGES = (
 
 _configured = False
 
+#: On a phone-width screen a heatmap's in-cell labels overlap into a block: hide them there (hover or tap a cell
+#: for its value), and let a wide formula scroll sideways instead of being cut off.
+PHONE_CSS = """<style>
+@media (max-width: 700px) {
+  [data-testid="stPlotlyChart"] .heatmap-label { display: none; }
+  [data-testid="stPlotlyChart"] .modebar-container { display: none; }
+}
+.katex-display { overflow-x: auto; overflow-y: hidden; padding-bottom: 2px; }
+</style>"""
+
 
 def page(label: str) -> wordlists.WordSource:
     """Set up a page: config, session defaults, shared link values, sidebar. Returns the list in use."""
@@ -46,6 +56,7 @@ def page(label: str) -> wordlists.WordSource:
     st.set_page_config(page_title=f"{info.label} · Bigram Lab", page_icon=":material/grid_on:", layout="wide")
     _configure_torch()
     state.init()
+    st.html(PHONE_CSS)
     with st.sidebar:
         _menu()
         source = _word_list_picker()

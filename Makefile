@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: app test bench loadtest venv clean
+.PHONY: app test lint bench bench-browser loadtest venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,15 @@ app: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 bench: $(VENV)/.runtime
 	$(BIN)/python bench/run.py
+
+bench-browser: $(VENV)/.dev
+	$(BIN)/python bench/browser_bench.py $(BENCH_ARGS)
 
 loadtest: $(VENV)/.dev
 	$(BIN)/python bench/load_test.py $(LOADTEST_ARGS)

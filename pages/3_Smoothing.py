@@ -33,6 +33,7 @@ def choose_k(source, model) -> float:
             format_func=lambda v: f"{v:g}",
             key="k",
             persist_state="session",
+            disabled=state.locked("k"),
             help="Shared with every page and with the link to this view. 0 is the lecture's plain counts, "
             "1 its add-one smoothing.",
         )
@@ -47,6 +48,7 @@ def choose_k(source, model) -> float:
             format="%.4g",
             key=state.K_EXACT,
             on_change=state.set_k_from_exact,
+            disabled=state.locked("k"),
             help="Any value from 0 to 1000.",
         )
     return k

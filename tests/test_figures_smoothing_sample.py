@@ -26,7 +26,8 @@ def test_probability_heatmap_log_colours_and_crossed_zeros():
     m = model()
     P = m.probabilities(0.0)
     fig = figures.probability_heatmap(P, m.vocab.itos, title="k = 0")
-    heat, zeros = fig.data
+    heat, zeros, layer = fig.data
+    assert layer.name == figures.PICK_LAYER and len(layer.x) == len(heat.x) ** 2  # every cell can be clicked
     labels = list(m.vocab.itos)
     assert list(heat.x) == labels and list(heat.y) == labels
     assert list(fig.layout.xaxis.tickvals) == labels  # every label shown, none thinned out
@@ -45,7 +46,7 @@ def test_probability_heatmap_log_colours_and_crossed_zeros():
 def test_probability_heatmap_after_smoothing_has_no_zeros_and_keeps_the_scale():
     m = model()
     fig = figures.probability_heatmap(m.probabilities(1.0), m.vocab.itos, colorbar=False, ylabel=False)
-    heat, zeros = fig.data
+    heat, zeros, _ = fig.data
     assert len(zeros.x) == 0 and not zeros.showlegend
     assert not any(math.isnan(v) for row in heat.z for v in row)
     assert (heat.zmin, heat.zmax) == (figures.LOG10_FLOOR, 0) and heat.showscale is False

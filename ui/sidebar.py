@@ -15,7 +15,7 @@ import torch
 
 from bigram import BigramError
 
-from . import escape, state, wordlists
+from . import escape, state, teach, wordlists
 
 
 @dataclass(frozen=True)
@@ -53,14 +53,21 @@ PHONE_CSS = """<style>
 def page(label: str) -> wordlists.WordSource:
     """Set up a page: config, session defaults, shared link values, sidebar. Returns the list in use."""
     info = next(p for p in PAGES if p.label == label)
-    st.set_page_config(page_title=f"{info.label} · Bigram Lab", page_icon=":material/grid_on:", layout="wide")
+    state.init()  # first: a link's teach=1 decides how the sidebar starts
+    st.set_page_config(
+        page_title=f"{info.label} · Bigram Lab",
+        page_icon=":material/grid_on:",
+        layout="wide",
+        initial_sidebar_state=teach.sidebar_state(),
+    )
     _configure_torch()
-    state.init()
     st.html(PHONE_CSS)
+    teach.frame()
     with st.sidebar:
         _menu()
         source = _word_list_picker()
         _share_link(info)
+        teach.class_link(share_url(info))
         st.caption(f"torch {torch.__version__}")
     notice = st.session_state.pop(state.URL_NOTICE, None)
     if notice:
@@ -79,8 +86,7 @@ def _configure_torch() -> None:
 
 def _menu() -> None:
     st.markdown("### Bigram Lab")
-    params = state.shared_params()
-    params.pop("list", None) if params.get("list") == "upload" else None
+    params = state.link_params()
     for p in PAGES:
         st.page_link(p.file, label=p.label, icon=p.icon, query_params=params or None)
     st.divider()
@@ -110,7 +116,14 @@ def _word_list_picker() -> wordlists.WordSource:
     # choice, which it sends back on the next interaction, silently switching the list (see DESIGN.md).
     if st.session_state.get(state.LIST_CHOICE) != current_key:
         st.session_state[state.LIST_CHOICE] = current_key
-    st.selectbox("Word list", options, format_func=labels.get, key=state.LIST_CHOICE, on_change=_choose_list)
+    st.selectbox(
+        "Word list",
+        options,
+        format_func=labels.get,
+        key=state.LIST_CHOICE,
+        on_change=_choose_list,
+        disabled=state.locked("list"),
+    )
     _uploader()
     source = wordlists.current()
     model = wordlists.model_for(source)
@@ -124,7 +137,7 @@ def _uploader() -> None:
             "A .txt file with one word per line, or a .csv with a header (pick the column). "
             "Uploaded lists stay in this browser session and cannot travel in a link."
         )
-        file = st.file_uploader("Word list file", type=["txt", "csv"], key="uploader")
+        file = st.file_uploader("Word list file", type=["txt", "csv"], key="uploader", disabled=state.locked("list"))
         lowercase = st.checkbox("Lowercase", value=True, key="opt_lowercase", persist_state="session")
         dedupe = st.checkbox(
             "Drop duplicates",
@@ -188,7 +201,7 @@ def share_url(info: PageInfo) -> str:
     for p in PAGES:
         if p.url_path and base.endswith("/" + p.url_path):
             base = base[: -len(p.url_path) - 1]
-    params = {k: v for k, v in state.shared_params().items() if v != "upload"}
+    params = state.link_params()
     path = f"/{info.url_path}" if info.url_path else "/"
     return base + path + (("?" + urlencode(params)) if params else "")
 

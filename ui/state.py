@@ -108,12 +108,14 @@ SETTINGS: dict[str, Setting] = {
         Setting("max_len", 30, _int_in(1, MAX_LEN_MAX)),
         Setting("mode", "sequential", _choice("sequential", "batched")),
         Setting("pick", "", _pair),  # the bigram picked on any heatmap (ui/pick.py)
+        Setting("teach", "", _choice("", "1")),  # the presentation view (ui/teach.py)
+        Setting("lock", "", _choice("", "1")),  # the link's settings are fixed for whoever opens it (ui/teach.py)
         Setting("source", "counts", _choice("counts", "net")),
-        Setting("lr", TRAIN_LR, _float_in(LR_MIN, LR_MAX), shared=False),
-        Setting("steps", TRAIN_STEPS, _int_in(1, STEPS_MAX), shared=False),
-        Setting("reg", TRAIN_REG, _float_in(0.0, REG_MAX), shared=False),
-        Setting("method", "counts", _choice("onehot", "index", "counts"), shared=False),
-        Setting("optimizer", "sgd", _choice("sgd", "adam"), shared=False),
+        Setting("lr", TRAIN_LR, _float_in(LR_MIN, LR_MAX)),
+        Setting("steps", TRAIN_STEPS, _int_in(1, STEPS_MAX)),
+        Setting("reg", TRAIN_REG, _float_in(0.0, REG_MAX)),
+        Setting("method", "counts", _choice("onehot", "index", "counts")),
+        Setting("optimizer", "sgd", _choice("sgd", "adam")),
     )
 }
 
@@ -237,6 +239,10 @@ def restore_from_url() -> None:
             st.session_state[key] = s.parse(value)
         except (ValueError, TypeError):
             ignored.append(f"{key}={value[:40]}" + ("…" if len(value) > 40 else ""))
+    if st.session_state.get("lock"):  # a teacher's locked link: remember what it fixed
+        st.session_state[LOCKED] = {
+            k: st.session_state[k] for k in st.query_params.to_dict() if k in SETTINGS and k not in ("lock", "teach")
+        }
     if st.session_state.get("pick"):  # a linked pick opens every row chart on its row
         for key in ROW_KEYS:
             st.session_state[key] = int(st.session_state["pick"].split(",")[0])
@@ -263,6 +269,11 @@ def shared_params() -> dict[str, str]:
         if value != s.default:
             params[s.key] = f"{value:g}" if isinstance(value, float) else str(value)
     return params
+
+
+def link_params() -> dict[str, str]:
+    """What a link inside the app carries to the next page: the shared settings, less an upload (it cannot travel)."""
+    return {k: v for k, v in shared_params().items() if not (k == "list" and v == "upload")}
 
 
 def write_to_url() -> None:
@@ -309,3 +320,15 @@ REPLAY_PLAY = "replay_play"
 def predict_key(name: str, part: str) -> str:
     """The session keys of a "Predict, then see" card (ui/predict.py): its guess, whether it is shown, its buttons."""
     return f"predict_{name}_{part}"
+
+
+# Teacher mode (ui/teach.py).
+LOCKED = "locked"  # dict: the settings a locked link fixed, and their values
+UNLOCK = "unlock"  # the button that unlocks them for this person
+CLASS_TEACH = "class_teach"  # "Link for my class": presentation view on?
+CLASS_LOCK = "class_lock"  # "Link for my class": lock the settings?
+
+
+def locked(name: str) -> bool:
+    """True while a teacher's link fixes setting ``name`` for this person (widgets for it are disabled)."""
+    return bool(st.session_state.get("lock")) and name in st.session_state.get(LOCKED, {})

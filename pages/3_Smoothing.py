@@ -7,7 +7,7 @@ import streamlit as st
 
 from bigram import BigramError, score_word
 from bigram.wordlist import clean_typed_word
-from ui import cached, escape, figures, pick, predict, sidebar, state, wordlists
+from ui import cached, escape, figures, guide, pick, predict, sidebar, state, wordlists
 from ui.prose import note, say, text
 
 PAGE = "smoothing"
@@ -276,5 +276,7 @@ k = choose_k(source, model)
 score_k = losses(source, model, k)
 heatmaps(source, model, k)
 row_and_curve(source, model, k, score_k)
+guide.nav("smoothing")
 score_a_word(source, model, k, score_k)
 keepdim_pitfall(source, model, k)
+guide.nav("broadcasting")

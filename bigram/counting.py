@@ -83,6 +83,25 @@ class CountModel:
         return [(self.vocab.pair_label(int(i) // V, int(i) % V), int(flat[i])) for i in order]
 
 
+@dataclass(frozen=True)
+class Sums:
+    """N's row sums and column sums: how many bigrams leave and how many enter each symbol."""
+
+    rows: torch.Tensor  # N.sum(1): bigrams leaving each symbol; the boundary's is the number of words (their starts)
+    columns: torch.Tensor  # N.sum(0): bigrams entering each symbol; the boundary's counts the words' ends
+
+    @property
+    def equal(self) -> bool:
+        """Every row sum equals its column sum, as it must: inside a word each symbol is entered once and left
+        once, and the boundary token closes both ends."""
+        return bool(torch.equal(self.rows, self.columns))
+
+
+def row_and_column_sums(N: torch.Tensor) -> Sums:
+    """The row sums and column sums of a count matrix."""
+    return Sums(rows=N.sum(1), columns=N.sum(0))
+
+
 def check_smoothing(k: float) -> float:
     """k as a float, or a one-line refusal: add-k smoothing needs a finite k >= 0."""
     k = float(k)

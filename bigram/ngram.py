@@ -43,6 +43,27 @@ class Windows:
     targets: torch.Tensor  # int64 next-symbol id
 
 
+@dataclass(frozen=True)
+class PaddedWord:
+    """One word as a model with a given context and padding reads it."""
+
+    text: str  # the word with its boundary tokens: "..emma." (full padding, c = 2) or ".emma." (single)
+    predictions: int  # how many of its symbols, the end included, are predicted
+    unscored: int  # how many are never predicted: none with full padding, the first c - 1 with single (if so long)
+
+
+def pad_word(word: str, context: int = 1, padding: str = "full", boundary: str = ".") -> PaddedWord:
+    """How ``windows`` pads ``word`` and how many predictions it makes of it, written out for one word."""
+    if padding not in PADDINGS:
+        raise BigramError(f"padding must be one of {', '.join(PADDINGS)}, got {padding!r}")
+    every = len(word) + 1  # each symbol and the end
+    if padding == "full":
+        return PaddedWord(boundary * context + word + boundary, every, 0)
+    # single: only the positions with a whole context before them (boundary, word, boundary: len + 2 symbols)
+    predictions = max(len(word) + 2 - context, 0)
+    return PaddedWord(boundary + word + boundary, predictions, every - predictions)
+
+
 def check_size(V: int, context: int) -> None:
     if context not in CONTEXTS:
         raise BigramError(f"the context must be 1, 2 or 3 symbols, got {context}")
@@ -122,6 +143,11 @@ class NgramModel:
     @property
     def predictions(self) -> int:
         return int(self.N.sum())
+
+    @property
+    def contexts_seen(self) -> int:
+        """How many contexts (rows of N) occur in the counted words: the rest of the V ** c rows are empty."""
+        return int((self.N.sum(1) > 0).sum())
 
     def context_label(self, row: int) -> str:
         ids = []

@@ -22,7 +22,7 @@ from bigram import (
     smoothed_probabilities,
     zero_cells,
 )
-from bigram.counting import scientific
+from bigram.counting import row_and_column_sums, scientific
 
 # The lecture's loops take a boundary token: one that is not a single character never collides with a symbol.
 BOUNDARY = "<.>"
@@ -199,6 +199,14 @@ def test_top_bigrams_are_sorted_and_labelled():
     assert counts == sorted(counts, reverse=True)
     assert top[0] == (".a", 3)
     assert dict(top) == {".a": 3, "aa": 2, "a.": 2, "ab": 1, "b.": 1}
+
+
+def test_row_sums_equal_column_sums_and_the_boundary_s_are_the_words():
+    m = CountModel.from_words(["emma", "ava", "emma"])
+    sums = row_and_column_sums(m.N)
+    assert sums.rows.tolist() == m.N.sum(1).tolist() and sums.columns.tolist() == m.N.sum(0).tolist()
+    assert sums.equal and int(sums.rows[0]) == int(sums.columns[0]) == 3  # every word starts once and ends once
+    assert not row_and_column_sums(torch.tensor([[0, 1], [0, 0]])).equal  # a table no word list can make
 
 
 def test_default_list_identities(default_words):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bigram import BigramError, CountModel, Vocab, lecture, split_words, tune
 from bigram.defaults import SMOOTHING_GRID
-from bigram.ngram import NgramModel, best_k, tune_smoothing
+from bigram.ngram import NgramModel, PaddedWord, best_k, pad_word, tune_smoothing
 
 B = "<.>"  # the boundary token of the lecture's loops: never a single character, so never a symbol
 
@@ -67,6 +67,28 @@ def test_padding_changes_what_is_predicted():
     assert full.predictions == 5 and single.predictions == 4
     assert full.N[full.context_row("..")].sum() == 1  # '..' -> 'e'
     assert full.context_label(full.context_row("em")) == "em"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="abc", min_size=1, max_size=6), st.sampled_from([1, 2, 3]), st.sampled_from(["full", "single"]))
+def test_one_word_s_padding_is_what_the_model_counts(word, context, padding):
+    padded = pad_word(word, context, padding)
+    assert padded.predictions == NgramModel.from_words([word], context, padding).predictions
+    assert padded.predictions + padded.unscored == len(word) + 1
+    assert padded.text.strip(".") == word and padded.text.endswith(word + ".")
+
+
+def test_padding_of_emma_as_the_contexts_page_writes_it():
+    assert pad_word("emma", 2, "full", "•") == PaddedWord("••emma•", predictions=5, unscored=0)
+    assert pad_word("emma", 3, "single") == PaddedWord(".emma.", predictions=3, unscored=2)
+    with pytest.raises(BigramError, match="padding must be one of"):
+        pad_word("emma", 2, "none")
+
+
+def test_contexts_seen_are_the_rows_with_counts():
+    m = NgramModel.from_words(["emma", "ava"], 2)
+    # the contexts before each prediction: .. .e em mm ma, then .. .a av va: 8 distinct ones of the 5 ** 2 rows
+    assert m.N.shape[0] == 25 and m.contexts_seen == 8
 
 
 def test_sampling_full_padding_is_reproducible_and_single_is_refused():

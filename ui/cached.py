@@ -16,7 +16,7 @@ import plotly.io
 import torch
 
 from bigram import CountModel, counting
-from bigram.counting import KeepdimDemo
+from bigram.counting import KeepdimDemo, Sums
 from bigram.defaults import SMOOTHING_GRID
 from bigram.describe import ListStats
 from bigram.describe import describe_list as _describe_list
@@ -75,6 +75,12 @@ def zero_cells(source_id: str, k: float, _model: CountModel) -> int:
 def keepdim_demo(source_id: str, k: float, _model: CountModel) -> KeepdimDemo:
     """``counting.keepdim_demo``: the keepdim pitfall on the live matrix."""
     return counting.keepdim_demo(_model.N, k)
+
+
+@bounded(max_entries=64, max_bytes=4 * MB)
+def row_and_column_sums(source_id: str, _model: CountModel) -> Sums:
+    """``counting.row_and_column_sums``: the bigrams leaving and entering each symbol."""
+    return counting.row_and_column_sums(_model.N)
 
 
 @bounded(max_entries=16, max_bytes=128 * MB)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from bigram import score_word
-from ui import cached, escape, sidebar, state, wordlists
+from ui import cached, escape, guide, sidebar, state, wordlists
 from ui.prose import note, say
 
 PAGE = "home"
@@ -30,7 +30,7 @@ def a_word(source, model, k: float) -> None:
     st.subheader("A word, as the model sees it")
     words = list(dict.fromkeys(source.words[:200]))
     default_word = "isabella" if "isabella" in words else words[0]
-    word = st.selectbox("Word from the list", words, index=words.index(default_word), key="home_word")
+    word = st.selectbox("Word from the list", words, index=words.index(default_word), key=state.HOME_WORD)
     ws = score_word(word, cached.log_probabilities(source.id, k, model), model.vocab)
     say(PAGE, "chain-rule")
     b = model.vocab.boundary
@@ -82,9 +82,10 @@ def the_list(source, model, k: float) -> None:
 def where_next() -> None:
     st.subheader("Where to go next")
     for p in sidebar.PAGES[1:]:
-        st.page_link(
-            p.file, label=f"{p.label}: {NEXT[p.label]}", icon=p.icon, query_params=state.shared_params() or None
-        )
+        st.page_link(p.file, label=f"{p.label}: {NEXT[p.label]}", icon=p.icon, query_params=state.link_params() or None)
+    st.subheader("Follow the lecture")
+    say(PAGE, "lecture-map")
+    guide.lecture_map()
 
 
 source = sidebar.page("Home")
@@ -92,6 +93,7 @@ model = wordlists.model_for(source)
 k = float(state.setting("k"))
 intro(model)
 a_word(source, model, k)
+guide.nav("loss")
 probability_basics(source, model)
 the_list(source, model, k)
 where_next()

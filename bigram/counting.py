@@ -58,6 +58,11 @@ class CountModel:
         return int(self.N.sum())
 
     @property
+    def most_common_last(self) -> int:
+        """The symbol most words end with: the largest count in column 0 (the end token), the boundary aside."""
+        return int(self.N[1:, 0].argmax()) + 1 if self.V > 1 else 0
+
+    @property
     def sparsest_row(self) -> int:
         """The symbol followed least often in the list: the row smoothing changes most."""
         return int(self.N.sum(1).argmin())

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from bigram import count_bigrams, count_ids, lecture
-from ui import cached, escape, figures, sidebar, state, wordlists
+from ui import cached, escape, figures, guide, pick, predict, sidebar, state, training, wordlists
 from ui.prose import note, say, text
 from ui.showcode import show_code
 
@@ -17,6 +17,15 @@ def intro(model) -> None:
     b = model.vocab.boundary
     pairs = ", ".join(escape.code(x + y) for x, y in zip(b + EXAMPLE, EXAMPLE + b))
     say(PAGE, "intro", wrapped=b + EXAMPLE + b, pairs=pairs, boundary=b)
+    labels = model.vocab.itos
+    predict.card(
+        "last_symbol",
+        text(PAGE, "predict", boundary=b),
+        model.most_common_last,
+        options=list(range(1, model.V)),
+        fmt=lambda i: repr(labels[i]),
+        unit=f", which ends {int(model.N[model.most_common_last, 0]):,} of the {model.words:,} words",
+    )
 
 
 def matrix(source, model, k: float):
@@ -38,12 +47,23 @@ def matrix(source, model, k: float):
         logs = view == "log-probabilities"
         M = cached.log_probabilities(source.id, k, model) if logs else cached.probabilities(source.id, k, model)
         note(PAGE, "smoothing", k=k)
-    st.plotly_chart(
+    pick.chart(
         figures.matrix_heatmap(
-            M, model.vocab.itos, view=view, ids=ids, annotate=len(ids) <= 40, title=f"Bigram {view} of {source.title}"
+            M,
+            model.vocab.itos,
+            view=view,
+            ids=ids,
+            annotate=len(ids) <= 40,
+            title=f"Bigram {view} of {source.title}",
+            N=model.N,
+            k=k,
+            pick=pick.current(model),
         ),
         key="count_heatmap",
+        ids=ids,
     )
+    net = training.get(source.id)
+    pick.panel(model, source.words, k, net.probabilities() if net is not None else None)
     return M, ids
 
 
@@ -51,6 +71,7 @@ def one_row(source, model, k: float, sums) -> None:
     """The next-symbol distribution of one previous symbol: what the sampler draws from."""
     st.subheader("One row: the next-symbol distribution")
     labels = model.vocab.itos
+    state.start_row(state.COUNT_ROW, 0, model.V)
     row = st.selectbox(
         "Previous symbol",
         list(range(model.V)),
@@ -60,7 +81,11 @@ def one_row(source, model, k: float, sums) -> None:
     )
     P = cached.probabilities(source.id, k, model)
     title = f"p(next | {labels[row]!r}) at k = {k:g}" + (": how words start" if row == 0 else "")
-    st.plotly_chart(figures.row_distribution(P[row], labels, labels[row], title=title), key="count_row_chart")
+    picked = pick.current(model)
+    band = picked[1] if picked and picked[0] == row else None
+    st.plotly_chart(
+        figures.row_distribution(P[row], labels, labels[row], title=title, highlight=band), key="count_row_chart"
+    )
     note(PAGE, "row", row=row, total=int(sums.rows[row]))
 
 
@@ -100,5 +125,7 @@ intro(model)
 M, ids = matrix(source, model, k)
 one_row(source, model, k, sums)
 top_and_sums(model, sums)
+guide.nav("matrix")
 how_counted(model)
+guide.nav("counting")
 as_table(model, M, ids)

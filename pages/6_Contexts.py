@@ -8,7 +8,7 @@ import streamlit as st
 from bigram import BigramError
 from bigram.defaults import FIT_STEPS, SPLIT_SEED
 from bigram.ngram import pad_word
-from ui import cached, escape, exercises, figures, sidebar, state, wordlists
+from ui import cached, escape, exercises, figures, guide, sidebar, state, wordlists
 from ui.prose import note, say, text
 
 PAGE = "contexts"
@@ -129,7 +129,7 @@ def neural(source, context: int, padding: str, seed: int, result) -> None:
     """The neural model with one row of W per context, trained on demand, against the counts at the best k."""
     st.subheader("The neural model for this context")
     say(PAGE, "neural", steps=FIT_STEPS)
-    reg = st.select_slider("Regularisation", options=[0.0, 0.0001, 0.001, 0.01, 0.1], value=0.001, key="ctx_reg")
+    reg = st.select_slider("Regularisation", options=[0.0, 0.0001, 0.001, 0.01, 0.1], value=0.001, key=state.CTX_REG)
     if not st.button("Train on the train split", key=state.CTX_NEURAL):
         return
     with st.spinner("Training..."):
@@ -156,3 +156,4 @@ every_context(source, padding, seed)
 what_it_counts(source, context, padding, seed, result)
 samples(source, context, padding, result)
 neural(source, context, padding, seed, result)
+guide.nav("exercises")

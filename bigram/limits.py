@@ -25,6 +25,8 @@ SEED_MAX = 2**53 - 1
 SAMPLE_MAX = 500
 #: The longest word the sampler draws before it stops the word (marked as truncated).
 MAX_LEN_MAX = 200
+#: Symbols drawn in one call of ``bigram.sampling.sample`` (n words x max_len): 100 million ids are 800 MB.
+SAMPLE_MAX_CELLS = 100_000_000
 #: Learning rate of the net: the lecture's 50 sits in the middle.
 LR_MIN, LR_MAX = 1e-4, 1e4
 #: Regularisation strength: at 10 softmax(W) is already nearly uniform.

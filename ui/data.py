@@ -20,6 +20,11 @@ import torch
 from bigram import BigramError, CountModel, WordList, parse_words
 from bigram.builtin import builtin_lists, default_list, find_builtin
 from bigram.counting import keepdim_pitfall, score_counts
+from bigram.limits import (  # the bounds for uploads on a shared server
+    UPLOAD_MAX_VOCAB,
+    UPLOAD_MAX_WORD_LEN,  # noqa: F401 - read by ui.sidebar as data.UPLOAD_MAX_WORD_LEN
+    UPLOAD_MAX_WORDS,
+)
 from bigram.sampling import Sample, draw, sample
 from bigram.wordlist import CleanReport, clean_word
 
@@ -27,11 +32,6 @@ from . import state
 from .cache import bounded
 
 MB = 1 << 20
-
-#: Bounds for uploads on a shared server (see BENCHMARKS.md for what they cost).
-UPLOAD_MAX_WORDS = 1_000_000
-UPLOAD_MAX_VOCAB = 3_000
-UPLOAD_MAX_WORD_LEN = 100
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,9 @@ def _number(lo: float, hi: float, why: str = ""):
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{_shown(text)} is not a number") from None
-        if not math.isfinite(value) or value < 0:
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{_shown(text)} must be a finite number")
+        if value < 0:
             raise argparse.ArgumentTypeError(f"{_shown(text)} must be a number >= 0")
         if lo > 0 and value == 0:
             raise argparse.ArgumentTypeError(f"{_shown(text)} must be > 0")

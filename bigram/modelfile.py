@@ -21,6 +21,7 @@ import io
 import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import torch
@@ -140,6 +141,14 @@ def _vocab_from_labels(labels: list[str]) -> Vocab:
     symbols = labels[1:]
     if len(set(symbols)) != len(symbols) or any(len(s) != 1 for s in symbols):
         raise BigramError("the model file's symbols must be distinct single characters")
+    # Word lists drop lines with control characters and split lines at separators, so no list has them as
+    # symbols; in a stranger's file they could drive a terminal (escape sequences) or break what is printed.
+    odd = next((s for s in symbols if unicodedata.category(s) in ("Cc", "Cs", "Zl", "Zp")), None)
+    if odd is not None:
+        raise BigramError(
+            f"the model file's symbols include {odd.encode('unicode_escape', 'backslashreplace').decode('ascii')}, "
+            "a control character or line separator, which no word list has"
+        )
     vocab = Vocab(symbols)
     if list(vocab.itos[1:]) != symbols:
         raise BigramError("the model file's symbols are not in code-point order")
@@ -176,7 +185,7 @@ def _check_size(n_symbols: int, context: int, max_symbols: int) -> tuple[int, in
     if context not in (1, 2, 3):
         raise BigramError(f"the model file's context must be 1, 2 or 3, got {context}")
     V = n_symbols + 1
-    if V**context * V > MODEL_MAX_CELLS:
+    if context > 1 and V**context * V > MODEL_MAX_CELLS:  # with one symbol of context, the symbols are the cap
         raise BigramError(
             f"a context of {context} over {n_symbols:,} symbols needs a matrix of {V**context * V:,} cells, "
             f"more than the limit of {MODEL_MAX_CELLS:,}"

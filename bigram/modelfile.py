@@ -98,41 +98,48 @@ def validate(m: ModelFile) -> None:
         )
     if t.dtype in _WIDE_UNSIGNED:
         t = t.double()
-    if not bool(torch.isfinite(t.double()).all()):
+    # Checked without a float64 copy of the matrix: integers are finite, sums are taken in float64.
+    if t.is_floating_point() and not bool(torch.isfinite(t).all()):
         raise BigramError("the model file's matrix has NaN or infinite entries")
-    # A word list enters and leaves every symbol: with one previous symbol, no row can be empty.
-    empty = (t != 0).sum(1) == 0 if m.context == 1 else None
     if m.kind == "counts":
         if t.is_floating_point() and not bool((t == t.round()).all()):
             raise BigramError("counts must be whole numbers")
-        if bool((t < 0).any()):
+        if t.dtype != torch.bool and bool((t < 0).any()):
             raise BigramError("counts must not be negative")
-        if float(t.double().sum()) > MODEL_MAX_TOTAL_COUNT:
+        if float(t.sum(dtype=torch.float64)) > MODEL_MAX_TOTAL_COUNT:
             raise BigramError(
                 f"the counts add up to more than 2**53 ({MODEL_MAX_TOTAL_COUNT:,.0f}) bigrams: "
                 "these are not counts of a word list"
             )
-        if empty is not None and bool(empty.any()):
-            raise BigramError(
-                f"row {m.vocab.label(int(empty.nonzero()[0, 0]))!r} of the counts is all zeros, "
-                "but in a word list every symbol is followed by something (another symbol or the end)"
-            )
+        _refuse_empty_rows(
+            m,
+            t,
+            "of the counts is all zeros, but in a word list every symbol is followed by "
+            "something (another symbol or the end)",
+        )
         m.tensor = t.to(torch.int64)
     elif m.kind == "probabilities":
-        sums = t.double().sum(1)
+        sums = t.sum(1, dtype=torch.float64)
         bad = ((sums - 1).abs() > 1e-3) & (sums != 0)
-        if bool((t < 0).any()) or bool(bad.any()):
+        if (t.dtype != torch.bool and bool((t < 0).any())) or bool(bad.any()):
             raise BigramError("each row of P must be non-negative and sum to 1")
-        if empty is not None and bool(empty.any()):
-            raise BigramError(
-                f"row {m.vocab.label(int(empty.nonzero()[0, 0]))!r} of P is all zeros: "
-                "each row of P must sum to 1 (what follows that symbol?)"
-            )
+        _refuse_empty_rows(m, t, "of P is all zeros: each row of P must sum to 1 (what follows that symbol?)")
         m.tensor = t
     elif not bool(torch.isfinite(t.float()).all()):
         raise BigramError("the weights are too large for float32 (softmax(W) would be NaN)")
     else:
         m.tensor = t
+
+
+def _refuse_empty_rows(m: ModelFile, t: torch.Tensor, why: str) -> None:
+    """A word list enters and leaves every symbol: with one previous symbol, no row of N or P can be empty.
+
+    (With a longer context, the rows of contexts the list never has are empty, and that is fine.)
+    """
+    if m.context == 1:
+        empty = t.any(1).logical_not()  # (any() of uint8 is uint8, whose ~ is not a logical not)
+        if bool(empty.any()):
+            raise BigramError(f"row {m.vocab.label(int(empty.nonzero()[0, 0]))!r} {why}")
 
 
 def _vocab_from_labels(labels: list[str]) -> Vocab:

@@ -250,6 +250,12 @@ def _newline_lines(text: str):
     return (m.group() for m in re.finditer(r"[^\n]*\n|[^\n]+", text))
 
 
+def _columns(header: list[str], shown: int = 20) -> str:
+    """A header's column names for a message: the first ``shown`` of them, each cut at 40 characters."""
+    names = ", ".join(h if len(h) <= 40 else h[:37] + "..." for h in header[:shown])
+    return names + (f", ... ({len(header):,} columns)" if len(header) > shown else "")
+
+
 def _csv_column(text: str, column: str | None, report: CleanReport):
     """The cells of one column of a CSV file with a header row, lazily, as (line number, cell).
 
@@ -275,14 +281,14 @@ def _csv_column(text: str, column: str | None, report: CleanReport):
         elif column.lower() in lowered:
             idx = lowered.index(column.lower())
         else:
-            raise BigramError(f"column '{column}' is not in the CSV header; its columns are: {', '.join(header)}")
+            raise BigramError(f"column '{column}' is not in the CSV header; its columns are: {_columns(header)}")
     else:
         preferred = [
             i for i, h in enumerate(lowered) if h in ("name", "names", "word", "words", "first_name", "surname")
         ]
         idx = preferred[0] if preferred else 0
         if len(header) > 1:
-            report.notes.append(f"used column '{header[idx]}' of {len(header)} ({', '.join(header)})")
+            report.notes.append(f"used column '{header[idx]}' of {len(header):,} ({_columns(header)})")
     report.column = header[idx]
 
     def cells():

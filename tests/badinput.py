@@ -80,6 +80,11 @@ CASES = {
         b"name\tyear\nemma\t1990\nava\t2001\n",
         ("error", "looks like a table of tab-separated columns; save it as .csv and pick the column"),
     ),
+    "a CSV header of 200,000 columns": (
+        "columns.csv",
+        (",".join(f"c{i}" for i in range(200_000)) + "\n" + ",".join(["x"] * 200_000) + "\n").encode(),
+        ("ok", 1),
+    ),
     "a CSV cell of 200,000 characters": (
         "wide.csv",
         b"name\nemma\n" + b"a" * 200_000 + b"\n",

@@ -356,3 +356,13 @@ def test_the_word_limit_stops_reading_early_in_bounded_memory():
         tracemalloc.stop()
     # The text (25 MB), a million kept words and their set: about 150 MB. Splitting every line first took 550 MB.
     assert peak < 200e6, f"{peak / 1e6:.0f} MB"
+
+
+def test_a_wide_csv_header_is_named_briefly():
+    """A header of 200,000 columns used to be copied whole into the report's note and into the error (1.7 MB)."""
+    name, data, _ = CASES["a CSV header of 200,000 columns"]
+    wl = parse_words(data, source=name)
+    assert wl.report.column == "c0" and len(wl.report.notes[0]) < 300 and "(200,000 columns)" in wl.report.notes[0]
+    with pytest.raises(BigramError, match=r"its columns are: c0, c1, .*, c19, \.\.\. \(200,000 columns\)$") as err:
+        parse_words(data, source=name, csv_column="missing")
+    assert len(str(err.value)) < 300

@@ -195,7 +195,7 @@ def _count_pass(
             head_chars += len(head[-1])
         lines, pending = _complete_lines(pending + text, final)
         report.lines_read += len(lines)
-        if lenient and not text.isascii():
+        if lenient and not all(map(str.isascii, lines)):  # (a line's non-ASCII part may be in an earlier chunk)
             for line in lines:
                 if INVALID_CHARACTERS.search(line):
                     bad += 1

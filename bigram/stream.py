@@ -81,8 +81,14 @@ class _WrongEncoding(Exception):
 
 
 def count_file(path, **options) -> StreamCount:
-    """Stream a word-list file from disk; options as for ``count_stream``."""
+    """Stream a word-list file from disk; options as for ``count_stream``.
+
+    The path must be a regular file (a device would stream for ever, a named pipe block); its size is not capped.
+    """
+    from .files import check_regular
+
     p = Path(path)
+    check_regular(p, "word-list")
     options.setdefault("source", p.name)
     try:
         with p.open("rb") as f:

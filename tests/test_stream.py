@@ -276,3 +276,13 @@ def test_peak_resident_memory_does_not_grow_with_the_file(big_files):
     assert after_big - after_small < size / 2, (
         f"4x the data raised the peak by {(after_big - after_small) / 1e6:.1f} MB"
     )
+
+
+def test_count_file_refuses_what_is_not_a_regular_file(tmp_path):
+    import os
+
+    fifo = tmp_path / "words.txt"
+    os.mkfifo(fifo)  # opening it for reading would block until someone writes
+    for path, message in ((fifo, "is a named pipe"), ("/dev/zero", "is a device"), (tmp_path, "is a folder")):
+        with pytest.raises(BigramError, match=message):
+            count_file(path)

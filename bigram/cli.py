@@ -7,7 +7,10 @@
 
 FILE is a path or the name of a built-in list (``names``, ``surnames``, ...). Every
 subcommand takes ``--json`` for machines. Bad input or a bad flag prints one line on
-stderr and exits with status 2.
+stderr and exits with status 2. Every numeric flag has the range the app has
+(``bigram.limits``), and every path must be a regular file of bounded size. What is printed
+for people escapes the characters a terminal would act on (a model file's symbols, a file's
+header, a typed word may carry escape sequences).
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from pathlib import Path
 
 import torch
 
-from . import builtin
+from . import builtin, limits
 from .compare import compare_lists
 from .counting import CountModel, evaluate, score_word, smoothed_nll
 from .defaults import (
@@ -39,7 +43,7 @@ from .errors import BigramError
 from .exchange import exchange_rates
 from .modelfile import ModelFile, load_model, to_csv, to_safetensors
 from .neural import METHODS, OPTIMIZERS, Trainer, TrainingData
-from .ngram import CONTEXTS, PADDINGS, NgramModel, training_data, tune
+from .ngram import CONTEXTS, PADDINGS, NgramModel, check_size, training_data, tune
 from .sampling import DEFAULT_MAX_LEN, MODES, sample
 from .vocab import Vocab
 from .wordlist import WordList, read_words
@@ -52,40 +56,81 @@ class _Parser(argparse.ArgumentParser):
         raise BigramError(f"{message} (see: {self.prog} --help)")
 
 
-def _nonneg_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a number >= 0")
-    return value
+def _shown(text: str) -> str:
+    """A flag's value in a message: quoted, and cut if it is long."""
+    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
-def _pos_float(text: str) -> float:
-    value = _nonneg_float(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be > 0")
-    return value
+def _number(lo: float, hi: float, why: str = ""):
+    """A float flag in [lo, hi] (``bigram.limits``); ``why`` says what the bound is for."""
 
-
-def _count(minimum: int):
-    def parse(text: str) -> int:
+    def parse(text: str) -> float:
         try:
-            value = int(text)
+            value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{text!r} must be at least {minimum}")
+            raise argparse.ArgumentTypeError(f"{_shown(text)} is not a number") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{_shown(text)} must be a finite number")
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"{_shown(text)} must be a number >= 0")
+        if lo > 0 and value == 0:
+            raise argparse.ArgumentTypeError(f"{_shown(text)} must be > 0")
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{_shown(text)} must be between {lo:g} and {hi:g}{why}")
         return value
 
     return parse
 
 
+def _count(minimum: int, maximum: int, why: str = ""):
+    """A whole-number flag in [minimum, maximum] (``bigram.limits``)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{_shown(text)} must be at least {minimum}")
+        if value > maximum:
+            raise argparse.ArgumentTypeError(f"{_shown(text)} must be at most {maximum:,}{why}")
+        return value
+
+    return parse
+
+
+_smoothing = _number(0.0, limits.SMOOTHING_MAX, ": far larger k only makes every row of P uniform")
+_seed = _count(0, limits.SEED_MAX, " (2**53 - 1, exact in a browser and a link)")
+_steps = _count(0, limits.STEPS_MAX, " a run, as in the app")
+_reg = _number(0.0, limits.REG_MAX, ": softmax(W) is already nearly uniform at 10")
+_length = _count(1, limits.WORD_FILE_MAX_BYTES, ": no word is longer than the largest word list read")
+
+#: Characters a terminal acts on or that reorder or break the line: C0 and C1 controls, DEL, the line and
+#: paragraph separators, the bidirectional embeddings, overrides and isolates, and lone surrogates.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: Of those, the ones ``json.dumps(..., ensure_ascii=False)`` leaves raw (it escapes \x00-\x1f itself).
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: every character it would act on written as a Python escape (``\\x1b``, ``\\u202e``)."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
+def _json_text(value, indent: int | None = None) -> str:
+    """JSON with those characters as \\u escapes: the same values, safe to print."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _say(text: str) -> None:
+    print(terminal_safe(text))
+
+
 def load(path: str, args: argparse.Namespace) -> WordList:
     """A path, or failing that the name of a built-in list."""
     p = Path(path)
-    if not p.exists():
+    if not p.exists() and not p.is_symlink():
         found = builtin.find_builtin(path)
         if found is not None:
             p = found.path
@@ -118,10 +163,15 @@ def cmd_stats(args) -> dict:
     }
 
 
+def _load_model(path: str) -> ModelFile:
+    """A model file for the command line: as many symbols as a word list may have here."""
+    return load_model(path, max_symbols=limits.VOCAB_MAX)
+
+
 def cmd_score(args) -> dict:
     if args.model:
         # FILE is the list to score; the model comes from the file.
-        mf = load_model(args.model)
+        mf = _load_model(args.model)
         vocab, logP = mf.vocab, mf.log_probabilities(args.smoothing)
         target = load(args.file, args).words
     elif args.context > 1:
@@ -153,7 +203,7 @@ def cmd_score(args) -> dict:
 
 def cmd_sample(args) -> dict:
     if args.model:
-        mf = load_model(args.model)
+        mf = _load_model(args.model)
         vocab, P = mf.vocab, mf.probabilities(args.smoothing)
     elif args.file is None:
         raise BigramError("give a word list FILE or --model MODEL to sample from")
@@ -195,9 +245,16 @@ def _train(args):
             raise BigramError(
                 f"--method onehot would build a {m.V**context:,}-wide one-hot per prediction; use index or counts for --context {context}"
             )
+        check_size(m.V, context)
         data = training_data(wl.words, m.vocab, context, args.padding)
     else:
         data = TrainingData.from_words(wl.words, m.vocab)
+    if args.method != "counts" and data.bigrams * data.V > limits.DENSE_MAX_ELEMENTS:
+        raise BigramError(
+            f"--method {args.method} builds a {data.bigrams:,} x {data.V:,} matrix "
+            f"({data.bigrams * data.V * 4 / 1e9:.1f} GB) every step on this list; "
+            "use --method counts, which gives the same loss and gradient"
+        )
     trainer = Trainer(data, lr=args.lr, reg=args.reg, seed=args.seed, method=args.method, optimizer=args.optimizer)
     return m, data, trainer.run(args.steps)
 
@@ -221,6 +278,7 @@ def cmd_train(args) -> dict:
 def cmd_tune(args) -> dict:
     """Exercises E02 and E03: split, sweep smoothing on dev, evaluate test once at the chosen k."""
     wl = load(args.file, args)
+    _check_sweep("--ks", args.ks)
     ks = args.ks or SMOOTHING_GRID
     return tune(wl.words, args.context, args.padding, split_seed=args.split_seed, ks=ks).to_dict()
 
@@ -244,35 +302,41 @@ def cmd_compare(args) -> dict:
 
 def cmd_knob(args) -> dict:
     """For each regularisation strength, the smoothing k it is worth: same NLL, and closest P in KL (``k``)."""
+    _check_sweep("--reg", args.reg)
     _, m = _model(args)
     return {"rows": [e.to_dict() for e in exchange_rates(m.N, args.reg, steps=args.steps)]}
 
 
+def _check_sweep(flag: str, values: list | None) -> None:
+    if values is not None and len(values) > limits.SWEEP_MAX_VALUES:
+        raise BigramError(f"{flag} takes at most {limits.SWEEP_MAX_VALUES} values, got {len(values):,}")
+
+
 def _print_human(command: str, out: dict) -> None:
     if command == "stats":
-        print(
+        _say(
             f"{out['words']:,} words, {out['bigrams']:,} bigrams, {out['vocab_size']} symbols (boundary {out['boundary']!r})"
         )
-        print("symbols: " + "".join(out["symbols"]))
-        print("most frequent bigrams: " + ", ".join(f"{p} {c:,}" for p, c in out["top_bigrams"]))
-        print(out["report"]["source"] + ": " + _summary(out["report"]))
+        _say("symbols: " + "".join(out["symbols"]))
+        _say("most frequent bigrams: " + ", ".join(f"{p} {c:,}" for p, c in out["top_bigrams"]))
+        _say(out["report"]["source"] + ": " + _summary(out["report"]))
     elif command == "score":
-        print(
+        _say(
             f"NLL {out['nll']:.6f} per bigram over {out['bigrams']:,} bigrams, perplexity {out['perplexity']:.4f} (smoothing {out['smoothing']:g})"
         )
         for pair, count in out["impossible"][:5]:
-            print(f"  impossible bigram {pair!r} occurs {count:,} times: its probability is 0 at smoothing 0")
+            _say(f"  impossible bigram {pair!r} occurs {count:,} times: its probability is 0 under this model")
         if "pairs" in out:
             for p in out["pairs"]:
-                print(f"  {p['bigram']}: p = {p['prob']:.4f}, log p = {p['logprob']:.4f}")
-            print(f"  {out['word']}: NLL {out['word_nll']:.4f}")
+                _say(f"  {p['bigram']}: p = {p['prob']:.4f}, log p = {p['logprob']:.4f}")
+            _say(f"  {out['word']}: NLL {out['word_nll']:.4f}")
     elif command == "sample":
         for w in out["samples"]:
-            print(w)
+            _say(w)
     elif command in ("export", "inspect", "tune", "compare", "knob"):
-        print(json.dumps(out, ensure_ascii=False, indent=1))
+        print(_json_text(out, indent=1))
     elif command == "train":
-        print(
+        _say(
             f"loss {out['loss']:.6f} (NLL {out['nll']:.6f}) after {out['steps']} steps in {out['seconds'] * 1000:.1f} ms "
             f"[{out['method']}, {out['optimizer']}]; counting model NLL {out['counting_nll']:.6f}"
         )
@@ -306,10 +370,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     def training_flags(p):
         """How to train the net: for ``train``, and for ``export --what weights``."""
-        p.add_argument("--steps", type=_count(0), default=TRAIN_STEPS)
-        p.add_argument("--lr", type=_pos_float, default=TRAIN_LR)
-        p.add_argument("--reg", type=_nonneg_float, default=TRAIN_REG)
-        p.add_argument("--seed", type=int, default=NET_SEED, help="the seed of the initial W")
+        p.add_argument("--steps", type=_steps, default=TRAIN_STEPS, help=f"at most {limits.STEPS_MAX:,}")
+        p.add_argument(
+            "--lr",
+            type=_number(limits.LR_MIN, limits.LR_MAX),
+            default=TRAIN_LR,
+            help=f"learning rate, {limits.LR_MIN:g} to {limits.LR_MAX:g}",
+        )
+        p.add_argument("--reg", type=_reg, default=TRAIN_REG, help=f"regularisation, 0 to {limits.REG_MAX:g}")
+        p.add_argument("--seed", type=_seed, default=NET_SEED, help="the seed of the initial W")
         p.add_argument("--method", choices=METHODS, default="counts")
         p.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
         return p
@@ -324,59 +393,80 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--column", help="the CSV column holding the words")
         p.add_argument("--keep-case", action="store_true", help="do not lowercase the words")
         p.add_argument("--dedupe", action="store_true", help="drop repeated words")
-        p.add_argument("--min-len", type=_count(1), default=1, help="drop words shorter than this")
-        p.add_argument("--max-len", type=_count(1), default=None, help="drop words longer than this")
+        p.add_argument("--min-len", type=_length, default=1, help="drop words shorter than this")
+        p.add_argument("--max-len", type=_length, default=None, help="drop words longer than this")
         return p
 
     p = common(sub.add_parser("stats", help="words, bigrams, vocabulary, most frequent bigrams"))
-    p.add_argument("--top", type=_count(0), default=10)
+    p.add_argument("--top", type=_count(0, limits.TOP_MAX), default=10)
     p = common(sub.add_parser("score", help="average negative log-likelihood and perplexity"))
     p.add_argument(
         "--model", help="score FILE under this model file (.safetensors or .csv) instead of FILE's own counts"
     )
     contexts(p)
-    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=0.0, help="add-k smoothing (default 0)")
+    p.add_argument(
+        "--smoothing",
+        "-k",
+        type=_smoothing,
+        default=0.0,
+        help=f"add-k smoothing, 0 to {limits.SMOOTHING_MAX:g} (default 0)",
+    )
     p.add_argument("--eval", help="score this list instead of FILE itself")
     p.add_argument("--word", help="show one word's bigrams and probabilities")
     p = common(sub.add_parser("sample", help="draw new words"), file_optional=True)
     p.add_argument("--model", help="sample from this model file (.safetensors or .csv); FILE may then be omitted")
     contexts(p)
-    p.add_argument("-n", type=_count(0), default=10, help="how many words")
-    p.add_argument("--seed", type=int, default=SAMPLE_SEED, help="the seed of the sampler")
+    p.add_argument(
+        "-n",
+        type=_count(0, limits.SAMPLE_MAX, ", as in the app"),
+        default=10,
+        help=f"how many words, at most {limits.SAMPLE_MAX}",
+    )
+    p.add_argument("--seed", type=_seed, default=SAMPLE_SEED, help="the seed of the sampler")
     p.add_argument(
         "--smoothing",
         "-k",
-        type=_nonneg_float,
+        type=_smoothing,
         default=LECTURE_K,
-        help="add-k smoothing (default 1, as in the lecture)",
+        help=f"add-k smoothing, 0 to {limits.SMOOTHING_MAX:g} (default 1, as in the lecture)",
     )
     p.add_argument("--mode", choices=MODES, default="sequential")
-    p.add_argument("--temperature", type=_pos_float, default=1.0)
+    p.add_argument(
+        "--temperature",
+        type=_number(limits.TEMPERATURE_MIN, limits.TEMPERATURE_MAX),
+        default=1.0,
+        help=f"{limits.TEMPERATURE_MIN:g} to {limits.TEMPERATURE_MAX:g}",
+    )
     p.add_argument(
         "--max-len-sample",
         "--max-length",
         dest="max_len_sample",
-        type=_count(1),
+        type=_count(1, limits.MAX_LEN_MAX),
         default=DEFAULT_MAX_LEN,
-        help="stop a word at this many symbols",
+        help=f"stop a word at this many symbols (at most {limits.MAX_LEN_MAX})",
     )
     p = training_flags(common(sub.add_parser("train", help="train the one-layer neural net")))
     contexts(p)
     p = common(sub.add_parser("tune", help="split 80/10/10, sweep smoothing on dev, report test once (E02, E03)"))
     contexts(p)
-    p.add_argument("--split-seed", type=int, default=SPLIT_SEED)
-    p.add_argument("--ks", type=_nonneg_float, nargs="+", help="smoothing values to try (default: the app's grid)")
+    p.add_argument("--split-seed", type=_seed, default=SPLIT_SEED)
+    p.add_argument(
+        "--ks",
+        type=_smoothing,
+        nargs="+",
+        help=f"smoothing values to try (default: the app's grid; at most {limits.SWEEP_MAX_VALUES})",
+    )
     p = common(sub.add_parser("compare", help="what distinguishes two lists, and each model's loss on the other"))
     p.add_argument("other", help="the second word list (path or built-in name)")
-    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=LECTURE_K)
-    p.add_argument("--top", type=_count(1), default=10)
+    p.add_argument("--smoothing", "-k", type=_smoothing, default=LECTURE_K)
+    p.add_argument("--top", type=_count(1, limits.TOP_MAX), default=10)
     p = common(sub.add_parser("knob", help="the smoothing k that matches each regularisation strength"))
-    p.add_argument("--reg", type=_nonneg_float, nargs="+", default=list(EXCHANGE_REGS))
-    p.add_argument("--steps", type=_count(1), default=FIT_STEPS)
+    p.add_argument("--reg", type=_reg, nargs="+", default=list(EXCHANGE_REGS))
+    p.add_argument("--steps", type=_count(1, limits.STEPS_MAX), default=FIT_STEPS)
     p = common(sub.add_parser("export", help="save counts, P or trained W as .safetensors or .csv"))
     p.add_argument("--what", choices=("counts", "probabilities", "weights"), default="counts")
     p.add_argument("--output", "-o", required=True, help="the file to write (.safetensors or .csv)")
-    p.add_argument("--smoothing", "-k", type=_nonneg_float, default=LECTURE_K, help="for probabilities (default 1)")
+    p.add_argument("--smoothing", "-k", type=_smoothing, default=LECTURE_K, help="for probabilities (default 1)")
     training_flags(p)
     p = sub.add_parser("inspect", help="what a model file holds")
     p.add_argument("file", help="a .safetensors or .csv model file")
@@ -389,6 +479,8 @@ def cmd_export(args) -> dict:
     out = Path(args.output)
     if out.suffix.lower() not in (".safetensors", ".csv"):
         raise BigramError("the output file must end in .safetensors or .csv")
+    if out.exists() and not out.is_file():  # a pipe would block, a device is not a file to keep
+        raise BigramError(f"{out} exists and is not a regular file; give a file to write")
     meta = {"source": Path(args.file).name}
     if args.what == "weights":
         m, _, result = _train(args)
@@ -417,7 +509,7 @@ def cmd_export(args) -> dict:
 
 
 def cmd_inspect(args) -> dict:
-    mf = load_model(args.file)
+    mf = _load_model(args.file)
     return {
         "kind": mf.kind,
         "shape": list(mf.tensor.shape),
@@ -458,13 +550,13 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         out = COMMANDS[args.command](args)
     except BigramError as exc:
-        print(f"bigram: error: {exc}", file=sys.stderr)
+        print(f"bigram: error: {terminal_safe(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("bigram: interrupted", file=sys.stderr)
         return 130
     if args.json:
-        print(json.dumps(_json_safe(out), ensure_ascii=False))
+        print(_json_text(_json_safe(out)))
     else:
         _print_human(args.command, out)
     return 0

@@ -11,7 +11,10 @@ Both formats name the context (how many previous symbols a row stands for). Only
 (context 1) are written and read: a file that declares a longer context is refused in one line.
 
 Loading checks everything a person could get wrong (shape against vocabulary, non-negative
-counts, rows of P summing to 1, finite weights) and raises ``BigramError`` in one line.
+counts, rows of P summing to 1, finite weights) and raises ``BigramError`` in one line. A file
+from a stranger is checked against ``bigram.limits`` while it is read: its size, its number of
+symbols and cells, and the matrix's type and shape as its header declares them, before the
+matrix itself is allocated.
 """
 
 from __future__ import annotations
@@ -20,18 +23,34 @@ import csv
 import io
 import json
 import math
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import torch
 
 from .counting import smoothed_log_probabilities, smoothed_probabilities
 from .errors import BigramError
+from .limits import (
+    MODEL_CSV_MAX_CELL,
+    MODEL_FILE_MAX_BYTES,
+    MODEL_HEADER_MAX_BYTES,
+    MODEL_MAX_CELLS,
+    MODEL_MAX_SYMBOLS,
+    MODEL_MAX_TOTAL_COUNT,
+)
 from .neural import net_log_probabilities, net_probabilities
 from .vocab import Vocab
 
 KINDS = ("counts", "probabilities", "weights")
 FORMAT_VERSION = "1"
-MAX_FILE_BYTES = 200_000_000
+MAX_FILE_BYTES = MODEL_FILE_MAX_BYTES
+#: Matrix types a model file may hold: booleans, integers, floating point (safetensors' names).
+SAFETENSORS_DTYPES = ("BOOL", "U8", "I8", "I16", "U16", "I32", "U32", "I64", "U64", "F16", "BF16", "F32", "F64")
+_READABLE = (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
+_READABLE += (torch.uint16, torch.uint32, torch.uint64, torch.float16, torch.bfloat16, torch.float32, torch.float64)
+#: torch has few operations for these (``<`` is missing): they are read as float64, exact up to 2**53.
+_WIDE_UNSIGNED = (torch.uint16, torch.uint32, torch.uint64)
 
 
 @dataclass
@@ -69,19 +88,51 @@ def validate(m: ModelFile) -> None:
     if m.tensor.ndim != 2 or tuple(m.tensor.shape) != want:
         raise BigramError(f"the model file's matrix is {tuple(m.tensor.shape)} but its {V} symbols need {want}")
     t = m.tensor
-    if not bool(torch.isfinite(t.double()).all()):
+    if t.dtype not in _READABLE:
+        raise BigramError(
+            f"the model file's matrix holds {str(t.dtype).removeprefix('torch.')} values, which Bigram Lab "
+            "does not read; it reads booleans, integers and 16-, 32- or 64-bit floating-point numbers"
+        )
+    if t.dtype in _WIDE_UNSIGNED:
+        t = t.double()
+    # Checked without a float64 copy of the matrix: integers are finite, sums are taken in float64.
+    if t.is_floating_point() and not bool(torch.isfinite(t).all()):
         raise BigramError("the model file's matrix has NaN or infinite entries")
     if m.kind == "counts":
         if t.is_floating_point() and not bool((t == t.round()).all()):
             raise BigramError("counts must be whole numbers")
-        if bool((t < 0).any()):
+        if t.dtype != torch.bool and bool((t < 0).any()):
             raise BigramError("counts must not be negative")
+        if float(t.sum(dtype=torch.float64)) > MODEL_MAX_TOTAL_COUNT:
+            raise BigramError(
+                f"the counts add up to more than 2**53 ({MODEL_MAX_TOTAL_COUNT:,.0f}) bigrams: "
+                "these are not counts of a word list"
+            )
+        _refuse_empty_rows(
+            m,
+            t,
+            "of the counts is all zeros, but in a word list every symbol is followed by "
+            "something (another symbol or the end)",
+        )
         m.tensor = t.to(torch.int64)
     elif m.kind == "probabilities":
-        sums = t.double().sum(1)
+        sums = t.sum(1, dtype=torch.float64)
         bad = ((sums - 1).abs() > 1e-3) & (sums != 0)
-        if bool((t < 0).any()) or bool(bad.any()):
+        if (t.dtype != torch.bool and bool((t < 0).any())) or bool(bad.any()):
             raise BigramError("each row of P must be non-negative and sum to 1")
+        _refuse_empty_rows(m, t, "of P is all zeros: each row of P must sum to 1 (what follows that symbol?)")
+        m.tensor = t
+    elif not bool(torch.isfinite(t.float()).all()):
+        raise BigramError("the weights are too large for float32 (softmax(W) would be NaN)")
+    else:
+        m.tensor = t
+
+
+def _refuse_empty_rows(m: ModelFile, t: torch.Tensor, why: str) -> None:
+    """A word list enters and leaves every symbol: no row of N or P can be empty."""
+    empty = t.any(1).logical_not()  # (any() of uint8 is uint8, whose ~ is not a logical not)
+    if bool(empty.any()):
+        raise BigramError(f"row {m.vocab.label(int(empty.nonzero()[0, 0]))!r} {why}")
 
 
 def _vocab_from_labels(labels: list[str]) -> Vocab:
@@ -90,6 +141,14 @@ def _vocab_from_labels(labels: list[str]) -> Vocab:
     symbols = labels[1:]
     if len(set(symbols)) != len(symbols) or any(len(s) != 1 for s in symbols):
         raise BigramError("the model file's symbols must be distinct single characters")
+    # Word lists drop lines with control characters and split lines at separators, so no list has them as
+    # symbols; in a stranger's file they could drive a terminal (escape sequences) or break what is printed.
+    odd = next((s for s in symbols if unicodedata.category(s) in ("Cc", "Cs", "Zl", "Zp")), None)
+    if odd is not None:
+        raise BigramError(
+            f"the model file's symbols include {odd.encode('unicode_escape', 'backslashreplace').decode('ascii')}, "
+            "a control character or line separator, which no word list has"
+        )
     vocab = Vocab(symbols)
     if list(vocab.itos[1:]) != symbols:
         raise BigramError("the model file's symbols are not in code-point order")
@@ -114,21 +173,41 @@ def to_safetensors(m: ModelFile) -> bytes:
     return save({"matrix": m.tensor.contiguous()}, metadata=header)
 
 
-def from_safetensors(data: bytes) -> ModelFile:
+def _too_large(data: bytes) -> None:
+    if len(data) > MAX_FILE_BYTES:
+        raise BigramError(f"the model file is larger than the limit of {MAX_FILE_BYTES // 1_000_000:,} MB")
+
+
+def _check_size(n_symbols: int, context: int, max_symbols: int) -> tuple[int, int]:
+    """The matrix shape a vocabulary and context need, refused before it is allocated if it is too large."""
+    if n_symbols > max_symbols:
+        raise BigramError(f"the model file has {n_symbols:,} symbols, more than the limit of {max_symbols:,}")
+    if context not in (1, 2, 3):
+        raise BigramError(f"the model file's context must be 1, 2 or 3, got {context}")
+    V = n_symbols + 1
+    if context > 1 and V**context * V > MODEL_MAX_CELLS:  # with one symbol of context, the symbols are the cap
+        raise BigramError(
+            f"a context of {context} over {n_symbols:,} symbols needs a matrix of {V**context * V:,} cells, "
+            f"more than the limit of {MODEL_MAX_CELLS:,}"
+        )
+    return V**context, V
+
+
+def from_safetensors(data: bytes, *, max_symbols: int = MODEL_MAX_SYMBOLS) -> ModelFile:
+    """A model from safetensors bytes. The header is read and checked first, then only the declared matrix."""
     from safetensors import SafetensorError
     from safetensors.torch import load
 
-    if len(data) > MAX_FILE_BYTES:
-        raise BigramError("the model file is larger than the limit of 200 MB")
-    try:
-        tensors = load(data)
-        header = _safetensors_metadata(data)
-    except (SafetensorError, ValueError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BigramError(f"this is not a readable safetensors file ({str(exc).splitlines()[0][:120]})") from None
-    if header.get("format") != "bigram-lab" or "matrix" not in tensors:
+    _too_large(data)
+    entries = _safetensors_header(data)
+    header = entries.pop("__metadata__", {})
+    if not isinstance(header, dict) or header.get("format") != "bigram-lab" or "matrix" not in entries:
         raise BigramError(
             "this safetensors file was not written by Bigram Lab (no 'bigram-lab' header or 'matrix' tensor)"
         )
+    if len(entries) > 1:
+        others = ", ".join(repr(name) for name in list(entries)[:5] if name != "matrix")
+        raise BigramError(f"this model file holds other tensors besides 'matrix' ({others}); Bigram Lab writes one")
     try:
         symbols = json.loads(header["symbols"])
         context = int(header.get("context", "1"))
@@ -138,6 +217,23 @@ def from_safetensors(data: bytes) -> ModelFile:
     if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
         raise BigramError("the safetensors header of this model file is damaged")
     _check_context(context)
+    want = _check_size(len(symbols), context, max_symbols)
+    info = entries["matrix"]
+    dtype, shape = (info.get("dtype"), info.get("shape")) if isinstance(info, dict) else (None, None)
+    if dtype not in SAFETENSORS_DTYPES:
+        raise BigramError(
+            f"the model file's matrix holds {str(dtype)[:20]} values, which Bigram Lab does not read; "
+            f"it reads {', '.join(SAFETENSORS_DTYPES)}"
+        )
+    if shape != list(want):
+        shown = tuple(shape) if isinstance(shape, list) and len(shape) < 5 else shape
+        raise BigramError(
+            f"the model file's matrix is {str(shown)[:40]} but its {want[1]} symbols and context {context} need {want}"
+        )
+    try:
+        tensors = load(data)
+    except (SafetensorError, ValueError) as exc:
+        raise BigramError(f"this is not a readable safetensors file ({str(exc).splitlines()[0][:120]})") from None
     vocab = _vocab_from_labels(["", *symbols])
     return ModelFile(
         kind=header.get("kind", ""), tensor=tensors["matrix"], vocab=vocab, meta=meta if isinstance(meta, dict) else {}
@@ -152,12 +248,23 @@ def _check_context(context: int) -> None:
         )
 
 
-def _safetensors_metadata(data: bytes) -> dict:
-    """The ``__metadata__`` of a safetensors file: 8-byte little-endian header length, then JSON."""
+def _safetensors_header(data: bytes) -> dict:
+    """The JSON header of a safetensors file (8-byte little-endian length, then JSON), without reading the rest."""
     n = int.from_bytes(data[:8], "little")
-    header = json.loads(data[8 : 8 + n].decode("utf-8"))
-    meta = header.get("__metadata__", {})
-    return meta if isinstance(meta, dict) else {}
+    if len(data) < 8 or n > len(data) - 8:
+        raise BigramError(f"this is not a readable safetensors file (its header length {n:,} is past its end)")
+    if n > MODEL_HEADER_MAX_BYTES:
+        raise BigramError(
+            f"the safetensors header of this model file is {n:,} bytes, "
+            f"more than the limit of {MODEL_HEADER_MAX_BYTES:,}"
+        )
+    try:
+        header = json.loads(data[8 : 8 + n].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BigramError(f"this is not a readable safetensors file ({str(exc).splitlines()[0][:120]})") from None
+    if not isinstance(header, dict):
+        raise BigramError("this is not a readable safetensors file (its header is not a JSON object)")
+    return header
 
 
 # -- CSV -------------------------------------------------------------------------------------------
@@ -174,18 +281,36 @@ def to_csv(m: ModelFile) -> str:
     return out.getvalue()
 
 
-def from_csv(text: str | bytes) -> ModelFile:
+def from_csv(text: str | bytes, *, max_symbols: int = MODEL_MAX_SYMBOLS) -> ModelFile:
+    """A model from CSV: the header (kind, context, symbols) is checked first, then rows are read one at a time."""
     if isinstance(text, bytes):
-        if len(text) > MAX_FILE_BYTES:
-            raise BigramError("the model file is larger than the limit of 200 MB")
+        _too_large(text)
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise BigramError("the model CSV is not UTF-8 text") from None
-    rows = list(csv.reader(io.StringIO(text)))
-    if len(rows) < 2:
+    # Lines split after each \n, lazily (as io.StringIO gives them, without its copy of the text).
+    rows = csv.reader(m.group() for m in re.finditer(r"[^\n]*\n|[^\n]+", text))
+    try:
+        return _read_csv_rows(rows, max_symbols)
+    except csv.Error as exc:
+        raise BigramError(f"the model CSV cannot be parsed at line {rows.line_num}: {exc}") from None
+
+
+def _check_cells(row: list[str], line: int) -> None:
+    longest = max(map(len, row), default=0)
+    if longest > MODEL_CSV_MAX_CELL:
+        raise BigramError(
+            f"the model CSV has a cell of {longest:,} characters at line {line:,}; "
+            f"its cells are numbers and symbols (at most {MODEL_CSV_MAX_CELL})"
+        )
+
+
+def _read_csv_rows(rows, max_symbols: int) -> ModelFile:
+    head = next(rows, None)
+    if not head:
         raise BigramError("the model CSV needs a header row and at least one row of numbers")
-    head = rows[0]
+    _check_cells(head, 1)
     kind, _, ctx = head[0].partition(":context=")
     if kind not in KINDS:
         raise BigramError(
@@ -197,40 +322,59 @@ def from_csv(text: str | bytes) -> ModelFile:
         raise BigramError(f"the model CSV's context is not a number: {head[0]!r}") from None
     _check_context(context)
     labels = head[1:]
+    if not labels:
+        raise BigramError("the model file has no symbols")
+    R, V = _check_size(len(labels) - 1, context, max_symbols)
     vocab = _vocab_from_labels(labels)
     if labels[0] != vocab.boundary:
         raise BigramError(f"the boundary label {labels[0]!r} does not fit these symbols (expected {vocab.boundary!r})")
-    try:
-        values = [[float(x) for x in row[1:]] for row in rows[1:] if row]
-    except ValueError as exc:
-        raise BigramError(f"the model CSV has a cell that is not a number ({exc})") from None
-    if any(len(r) != len(labels) for r in values):
-        raise BigramError("every row of the model CSV must have one value per symbol")
-    if any(not math.isfinite(v) for r in values for v in r):
-        raise BigramError("the model CSV has NaN or infinite values")
     dtype = torch.float64 if kind != "weights" else torch.float32
-    return ModelFile(kind=kind, tensor=torch.tensor(values, dtype=dtype), vocab=vocab)
+    values = torch.empty((R, V), dtype=dtype)
+    n = 0  # rows of numbers read
+    for row in rows:
+        if not row:
+            continue
+        _check_cells(row, rows.line_num)
+        if len(row) - 1 != V:
+            raise BigramError("every row of the model CSV must have one value per symbol")
+        if n < R:  # past R rows they are only counted, for the message below
+            try:
+                floats = [float(x) for x in row[1:]]
+            except ValueError as exc:
+                raise BigramError(f"the model CSV has a cell that is not a number ({exc})") from None
+            if not all(map(math.isfinite, floats)):
+                raise BigramError("the model CSV has NaN or infinite values")
+            values[n] = torch.tensor(floats, dtype=torch.float64)
+        n += 1
+    if n == 0:
+        raise BigramError("the model CSV needs a header row and at least one row of numbers")
+    if n != R:
+        raise BigramError(
+            f"the model file's matrix is {(n, V)} but its {V} symbols and context {context} need {(R, V)}"
+        )
+    return ModelFile(kind=kind, tensor=values, vocab=vocab)
 
 
-def load_model_bytes(data: bytes, name: str = "") -> ModelFile:
-    """A model file by its name's extension (.safetensors or .csv), or by sniffing."""
+def load_model_bytes(data: bytes, name: str = "", *, max_symbols: int = MODEL_MAX_SYMBOLS) -> ModelFile:
+    """A model file by its name's extension (.safetensors or .csv), or by sniffing.
+
+    ``max_symbols`` defaults to the app's cap on uploaded lists (``bigram.limits``).
+    """
     if not data:
         raise BigramError("the model file is empty")
     lower = name.lower()
     if lower.endswith(".csv"):
-        return from_csv(data)
+        return from_csv(data, max_symbols=max_symbols)
     if lower.endswith(".safetensors") or data[8:9] == b"{":
-        return from_safetensors(data)
+        return from_safetensors(data, max_symbols=max_symbols)
     raise BigramError("a model file must be .safetensors or .csv (as written by Bigram Lab)")
 
 
-def load_model(path) -> ModelFile:
+def load_model(path, *, max_symbols: int = MODEL_MAX_SYMBOLS) -> ModelFile:
+    """A model file from disk: a regular file of at most ``MAX_FILE_BYTES``, read in bounded chunks."""
     from pathlib import Path
 
+    from .files import read_limited
+
     p = Path(path)
-    try:
-        return load_model_bytes(p.read_bytes(), p.name)
-    except FileNotFoundError:
-        raise BigramError(f"no such file: {p}") from None
-    except OSError as exc:
-        raise BigramError(f"cannot read {p}: {exc.strerror or exc}") from None
+    return load_model_bytes(read_limited(p, MAX_FILE_BYTES, "model"), p.name, max_symbols=max_symbols)

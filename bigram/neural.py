@@ -240,20 +240,35 @@ class Trainer:
 
     def _evaluate(self) -> torch.Tensor:
         loss, nll, grad = loss_and_grad(self.W, self.data, self.reg, self.method)
+        taken = len(self.history)  # steps taken so far: the first evaluation comes before any step
+        when = f"after {taken} step{'s' if taken != 1 else ''}" if taken else "before the first step"
         if not (math.isfinite(loss) and bool(torch.isfinite(grad).all())):
             raise TrainingDiverged(
-                f"the loss became {'NaN' if math.isnan(loss) else 'infinite'} after {self.steps_done} steps: "
-                f"the learning rate {self.lr:g} is too large for this list; try {self.lr / 10:g}"
+                f"the loss became {'NaN' if math.isnan(loss) else 'infinite'} {when}: {self._blame()}"
             )
         if self.history and loss > DIVERGENCE_FACTOR * max(self.history[0], 1.0):
             # Gradient descent that works never climbs this far above where it started.
-            raise TrainingDiverged(
-                f"the loss grew from {self.history[0]:.3g} to {loss:.3g} after {self.steps_done} steps: "
-                f"the learning rate {self.lr:g} is too large for this list; try {self.lr / 10:g}"
-            )
+            raise TrainingDiverged(f"the loss grew from {self.history[0]:.3g} to {loss:.3g} {when}: {self._blame()}")
         self.history.append(loss)
         self.nll_history.append(nll)
         return grad
+
+    def _blame(self) -> str:
+        """What made the loss run away: the regularisation's own pull on W, or the learning rate."""
+        if not self.history:  # no step yet: only W and the regulariser are in the loss
+            if self.reg > 0:
+                return f"the regularisation {self.reg:g} is too large (reg × mean(W²) overflows); lower it"
+            return "the starting weights are too large"
+        # On the regulariser alone, a gradient step maps W to (1 - lr * 2 reg / W.numel()) W: past 2, W grows.
+        # Both knobs are then to blame; name the one pushed further from its usual value (the defaults).
+        shrink = self.lr * 2 * self.reg / self.W.numel()
+        if self.optimizer == "sgd" and shrink > 2 and self.reg / Trainer.reg >= self.lr / Trainer.lr:
+            return (
+                f"the regularisation {self.reg:g} is too large for the learning rate {self.lr:g}: each step "
+                f"multiplies W by 1 - lr × 2 reg / {self.W.numel():,} = {1 - shrink:.3g}, so W grows; "
+                f"lower the regularisation below {self.W.numel() / self.lr:.3g}"
+            )
+        return f"the learning rate {self.lr:g} is too large for this list; try {self.lr / 10:g}"
 
     def step(self) -> float:
         """One update; returns the loss after it."""

@@ -26,13 +26,14 @@ import torch
 from .counting import Score, score_counts, smoothed_log_probabilities, smoothed_probabilities
 from .defaults import SAMPLE_SEED, SMOOTHING_GRID, SPLIT_FRACTIONS, SPLIT_SEED
 from .errors import BigramError
+from .limits import NGRAM_MAX_CELLS
 from .split import split_words
 from .vocab import Vocab
 
 PADDINGS = ("full", "single")
 CONTEXTS = (1, 2, 3)
 #: The count table may hold at most this many cells (V ** c * V), 160 MB as int64.
-MAX_CELLS = 20_000_000
+MAX_CELLS = NGRAM_MAX_CELLS
 
 
 @dataclass

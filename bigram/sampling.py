@@ -28,8 +28,11 @@ import torch
 from .counting import chain_log_likelihood
 from .defaults import SAMPLE_SEED
 from .errors import BigramError
+from .limits import SAMPLE_MAX_CELLS
 from .vocab import Vocab
 
+#: The seeds ``torch.Generator().manual_seed`` takes; the app and the CLI stay within ``bigram.limits.SEED_MAX``.
+SEED_RANGE = (-(2**63), 2**64 - 1)
 MODES = ("sequential", "batched")
 DEFAULT_MAX_LEN = 50
 
@@ -46,8 +49,11 @@ def _tempered(P: torch.Tensor, temperature: float) -> torch.Tensor:
         raise BigramError(f"temperature must be a number > 0, got {temperature}")
     if temperature == 1.0:
         return P
-    # Work in log space so small temperatures do not underflow whole rows to zero.
-    logp = P.double().log() / temperature
+    # Work in log space so small temperatures do not underflow whole rows to zero; shift each row's
+    # largest log p to 0 first, so that dividing by a tiny temperature cannot make a row all -inf (NaN
+    # after softmax): as T -> 0 the draw becomes the arg-max, as it should.
+    logp = P.double().log()
+    logp = (logp - logp.amax(1, keepdim=True)) / temperature
     return torch.softmax(logp, dim=1).to(P.dtype)
 
 
@@ -58,6 +64,11 @@ def _check(P: torch.Tensor, vocab: Vocab, n: int, max_len: int) -> None:
         raise BigramError("the number of samples must be >= 0")
     if max_len < 1:
         raise BigramError("the maximum length must be at least 1")
+    if n * max_len > SAMPLE_MAX_CELLS:
+        # The batched mode holds max_len x n ids (8 bytes each); the sequential mode would run for hours.
+        raise BigramError(
+            f"{n:,} words of up to {max_len:,} symbols are more than the limit of {SAMPLE_MAX_CELLS:,} symbols a call"
+        )
     if not bool(torch.isfinite(P).all()) or bool((P < 0).any()):
         raise BigramError("P has negative, NaN or infinite entries: it is not a probability matrix")
 
@@ -77,20 +88,26 @@ def sample(
     if mode not in MODES:
         raise BigramError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     Pt = _prepared(P, vocab, n, max_len, temperature)
-    g = generator if generator is not None else torch.Generator().manual_seed(int(seed))
+    g = generator if generator is not None else _generator(seed)
     if mode == "sequential":
         return [_one_word(Pt, vocab, g, max_len) for _ in range(n)]
     return _batched(Pt, vocab, n, g, max_len)
 
 
+def _generator(seed: int) -> torch.Generator:
+    lo, hi = SEED_RANGE
+    if not lo <= int(seed) <= hi:
+        raise BigramError(f"the seed must be a whole number from {lo:,} to {hi:,}, got {seed}")
+    return torch.Generator().manual_seed(int(seed))
+
+
 def _prepared(P: torch.Tensor, vocab: Vocab, n: int, max_len: int, temperature: float) -> torch.Tensor:
     """P checked and tempered, every row able to draw from."""
     _check(P, vocab, n, max_len)
-    Pt = _tempered(P, float(temperature))
-    dead = Pt.sum(1) <= 0
+    dead = P.sum(1) <= 0  # before tempering: a row with no mass stays so, and would be NaN after it
     if bool(dead.any()):
         raise BigramError(f"row {vocab.label(int(dead.nonzero()[0, 0]))!r} of P has no probability mass to sample from")
-    return Pt
+    return _tempered(P, float(temperature))
 
 
 def _draws(P: torch.Tensor, g: torch.Generator, max_len: int) -> Iterator[tuple[int, int]]:
@@ -132,7 +149,7 @@ def trace(
     first word of the sampler's list: a step-through shows what the sampler does, not a look-alike.
     """
     Pt = _prepared(P, vocab, 1, max_len, temperature)
-    g = torch.Generator().manual_seed(int(seed))
+    g = _generator(seed)
     steps, out = [], []
     for prev, ix in _draws(Pt, g, max_len):
         if ix != 0:
@@ -189,7 +206,7 @@ def draw(p: torch.Tensor, n: int, *, seed: int = SAMPLE_SEED, generator: torch.G
         raise BigramError("the number of draws must be at least 1")
     if not bool(torch.isfinite(p).all()) or bool((p < 0).any()) or float(p.sum()) <= 0:
         raise BigramError("p must be finite, non-negative and not all zero")
-    g = generator if generator is not None else torch.Generator().manual_seed(int(seed))
+    g = generator if generator is not None else _generator(seed)
     return torch.multinomial(p, num_samples=int(n), replacement=True, generator=g)
 
 

@@ -38,6 +38,8 @@ from .errors import BigramError
 from .vocab import Vocab
 from .wordlist import (  # the same refusals as parse_words, not a copy of them
     _SIGNATURES,
+    INVALID_CHARACTERS,
+    LINE_BREAKS,
     MAX_VOCAB,
     CleanReport,
     _refuse_control_text,
@@ -47,8 +49,6 @@ from .wordlist import CONTROL_CHARACTERS as _CONTROL
 
 #: 256 KiB: measured as fast as 64 KiB and 1 MiB (the per-chunk overhead is invisible), at a few MB of peak.
 DEFAULT_CHUNK_BYTES = 1 << 18
-#: The characters ``str.splitlines`` ends a line at (all of them are also stripped by ``str.strip``).
-LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 #: Unicode category Cc is exactly these 65 code points; a regular expression finds them at C speed.
 #: ``decode_bytes`` judges "is this text?" on the first 200,000 characters; so do we.
 _HEAD_CHARS = 200_000
@@ -81,8 +81,14 @@ class _WrongEncoding(Exception):
 
 
 def count_file(path, **options) -> StreamCount:
-    """Stream a word-list file from disk; options as for ``count_stream``."""
+    """Stream a word-list file from disk; options as for ``count_stream``.
+
+    The path must be a regular file (a device would stream for ever, a named pipe block); its size is not capped.
+    """
+    from .files import check_regular
+
     p = Path(path)
+    check_regular(p, "word-list")
     options.setdefault("source", p.name)
     try:
         with p.open("rb") as f:
@@ -109,8 +115,9 @@ def count_stream(
 
     Cleaning is ``parse_words``'s: strip white space, drop empty lines, lowercase, NFC, drop
     words with control characters or outside [min_len, max_len]. The encoding is chosen as
-    ``decode_bytes`` does (byte-order mark, else strict UTF-8, else Windows-1252, else
-    Latin-1); a file that turns out not to be UTF-8 half-way is read again from the start
+    ``decode_bytes`` does (byte-order mark, else UTF-8, else Windows-1252, else Latin-1); a
+    file that is UTF-8 apart from a few bad lines stays UTF-8 and those lines are dropped, as
+    ``decode_bytes`` decides; one that turns out not to be UTF-8 is read again from the start
     in the next encoding, which is why the file must be seekable. ``max_words`` is off by
     default: large files are what this is for.
     """
@@ -161,7 +168,11 @@ def _count_pass(
     **cleaning,
 ) -> StreamCount:
     """One read of the file in one encoding. Raises ``_WrongEncoding`` if the bytes do not fit it."""
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    # Bytes that are not UTF-8 become lone surrogates, so that their lines are dropped and counted;
+    # at the end, the file is UTF-8 only if it is mostly so (``wordlist.mostly_utf8``).
+    lenient = encoding == "utf-8" and not strict_bom
+    decoder = codecs.getincrementaldecoder(encoding)(errors="surrogateescape" if lenient else "strict")
+    good = bad = 0  # lines with valid non-ASCII UTF-8, and lines with bytes that are not UTF-8
     report = CleanReport(source=source, encoding=encoding)
     counter = _PairCounter(max_vocab, source)
     pending = ""  # the incomplete last line of the previous chunk
@@ -190,6 +201,12 @@ def _count_pass(
             head_chars += len(head[-1])
         lines, pending = _complete_lines(pending + text, final)
         report.lines_read += len(lines)
+        if lenient and not all(map(str.isascii, lines)):  # (a line's non-ASCII part may be in an earlier chunk)
+            for line in lines:
+                if INVALID_CHARACTERS.search(line):
+                    bad += 1
+                elif not line.isascii():
+                    good += 1
         words = _clean(lines, report, **cleaning)
         counter.add(words)
         report.kept += len(words)
@@ -197,9 +214,12 @@ def _count_pass(
             raise BigramError(f"{source} has more than {max_words:,} words, the limit here; use a smaller list")
         if final:
             break
+    if bad > good:
+        raise _WrongEncoding  # more bad lines than UTF-8 ones: a legacy 8-bit file
     # Judged after the pass, not before: if a later chunk proves the file is not UTF-8, the
     # verdict must be on the text as decoded by the encoding finally used, as decode_bytes does.
     _refuse_control_text("".join(head), encoding)
+    report.note_invalid_lines()
     if not report.kept:
         why = "; ".join(f"{n:,} {reason}" for reason, n in report.dropped.items()) or "no lines"
         raise BigramError(f"{source} has no words left after cleaning ({why})")
@@ -247,9 +267,11 @@ def _clean(
     if normalize:
         words = map(_nfc, words)
     words = list(words)  # one list: the maps are chained, so no intermediate list of strings is kept
+    joined = "".join(words)
     if (
         all(words)
-        and not _CONTROL.search("".join(words))
+        and not _CONTROL.search(joined)
+        and not INVALID_CHARACTERS.search(joined)
         and (not words or (min(map(len, words)) >= min_len and (max_len is None or max(map(len, words)) <= max_len)))
     ):
         return words
@@ -261,9 +283,16 @@ def _clean_slowly(
 ) -> list[str]:
     """``parse_words``'s cleaning, line by line, recording every drop with its reason."""
     words = []
-    for line in lines:
+    first = report.lines_read - len(lines) + 1  # the number of the first of these lines in the file
+    for number, line in enumerate(lines, start=first):
         word = clean_line(
-            _without_line_end(line), report, lowercase=lowercase, normalize=normalize, min_len=min_len, max_len=max_len
+            _without_line_end(line),
+            report,
+            lowercase=lowercase,
+            normalize=normalize,
+            min_len=min_len,
+            max_len=max_len,
+            line_number=number,
         )
         if word is not None:
             words.append(word)

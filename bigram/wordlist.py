@@ -15,18 +15,22 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .errors import BigramError
+from .limits import VOCAB_MAX, WORD_FILE_MAX_BYTES, WORDS_MAX
 
-#: Defaults a hosted app can rely on; a caller may raise or lower them.
-MAX_WORDS = 2_000_000
-MAX_VOCAB = 5_000
+#: Defaults a hosted app can rely on; a caller may raise or lower them (defined in ``bigram.limits``).
+MAX_WORDS = WORDS_MAX
+MAX_VOCAB = VOCAB_MAX
 EXAMPLES_PER_REASON = 3
+#: Line numbers of lines that are not valid UTF-8 kept in the report (the count has them all).
+INVALID_LINES_KEPT = 100
+#: The reason a line is dropped when its bytes are not valid UTF-8 in an otherwise UTF-8 file.
+NOT_UTF8 = "not valid UTF-8"
 
 # File signatures of common binary formats, so the error can say what the file is.
 _SIGNATURES = (
@@ -59,6 +63,7 @@ class CleanReport:
     duplicates: int = 0
     column: str | None = None
     notes: list[str] = field(default_factory=list)
+    invalid_lines: list[int] = field(default_factory=list)  # line numbers (from 1) of lines not valid UTF-8
 
     def drop(self, reason: str, line: str) -> None:
         self.dropped[reason] = self.dropped.get(reason, 0) + 1
@@ -90,7 +95,18 @@ class CleanReport:
             "duplicates": self.duplicates,
             "column": self.column,
             "notes": list(self.notes),
+            "invalid_lines": list(self.invalid_lines),
         }
+
+    def note_invalid_lines(self) -> None:
+        """Say which lines were dropped for not being UTF-8 (called once, when the file has been read)."""
+        n = self.dropped.get(NOT_UTF8, 0)
+        if n:
+            shown = ", ".join(f"{i:,}" for i in self.invalid_lines[:10]) + (", ..." if n > 10 else "")
+            self.notes.append(
+                f"{n:,} line{'s' if n > 1 else ''} not valid UTF-8 dropped (line{'s' if n > 1 else ''} {shown}); "
+                "the rest of the file was read as UTF-8"
+            )
 
 
 @dataclass
@@ -125,9 +141,16 @@ def clean_typed_word(text: str, symbols: Iterable[str]) -> str:
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode a file's bytes, returning (text, encoding name).
 
-    Byte-order marks decide first (UTF-8, UTF-16, UTF-32); then strict UTF-8; then, for
-    legacy 8-bit files, Windows-1252 and finally Latin-1. Binary data is refused with an
-    error that names the format when it has a known signature.
+    Byte-order marks decide first (UTF-8, UTF-16, UTF-32); then UTF-8; then, for legacy
+    8-bit files, Windows-1252 and finally Latin-1. Binary data is refused with an error that
+    names the format when it has a known signature.
+
+    A file that is UTF-8 apart from a few bad lines (a stray byte from another editor) stays
+    UTF-8, rather than turning every ``é`` of it into two Windows-1252 symbols: it is UTF-8
+    when at least as many lines hold valid non-ASCII UTF-8 as hold invalid bytes (see
+    ``mostly_utf8``). The invalid bytes are then kept as lone surrogates U+DC80-U+DCFF
+    (Python's ``surrogateescape``), so that ``clean_line`` drops those lines and the report
+    says which they were.
     """
     for bom, enc in (
         (codecs.BOM_UTF32_LE, "utf-32"),
@@ -158,12 +181,59 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return _refuse_control_text(data.decode("utf-8"), "utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    text = data.decode("utf-8", "surrogateescape")
+    if mostly_utf8(iter_lines(text)):
+        return _refuse_control_text(text, "utf-8"), "utf-8"
+    del text
     for enc in ("cp1252", "latin-1"):
         try:
             return _refuse_control_text(data.decode(enc), enc), enc
         except UnicodeDecodeError:
             continue
     raise BigramError("the file is not readable as text")  # unreachable: latin-1 decodes any byte
+
+
+#: Lone surrogates: what ``surrogateescape`` turns bytes that are not UTF-8 into; never in valid text.
+INVALID_CHARACTERS = re.compile("[\ud800-\udfff]")
+#: The characters ``str.splitlines`` ends a line at (all of them are also stripped by ``str.strip``).
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
+
+
+def iter_lines(text: str, chunk_chars: int = 1 << 16):
+    """``text.splitlines()``, lazily: the same lines, split about ``chunk_chars`` characters at a time.
+
+    Splitting a 25 MB upload of 8 million short lines at once makes 8 million strings (about
+    450 MB) before the first one is looked at; a limit on words can then only refuse the list
+    after paying for all of them. Each piece here ends just after a line break (never between
+    the two characters of ``\r\n``), so the pieces' lines are exactly the whole text's lines.
+    """
+    start, n = 0, len(text)
+    while start < n:
+        end = n
+        if start + chunk_chars < n:
+            m = _LINE_BREAK.search(text, start + chunk_chars)
+            if m is not None:
+                end = m.end() + (m.group() == "\r" and text.startswith("\n", m.end()))
+        yield from text[start:end].splitlines()
+        start = end
+
+
+def mostly_utf8(lines) -> bool:
+    """Whether text decoded with ``surrogateescape`` is UTF-8 with a few bad lines, not a legacy 8-bit file.
+
+    A line with an escaped byte is bad; a line with non-ASCII characters and none escaped is
+    good (in a Latin-1 or Windows-1252 file, accented letters are almost never valid UTF-8).
+    """
+    good = bad = 0
+    for line in lines:
+        if line.isascii():
+            continue
+        if INVALID_CHARACTERS.search(line):
+            bad += 1
+        else:
+            good += 1
+    return bad == 0 or good >= bad
 
 
 def _refuse_control_text(text: str, encoding: str) -> str:
@@ -179,13 +249,27 @@ def _refuse_control_text(text: str, encoding: str) -> str:
     return text
 
 
-def _csv_column(text: str, column: str | None, report: CleanReport) -> list[str]:
-    """The cells of one column of a CSV file with a header row."""
+def _newline_lines(text: str):
+    """The lines of text split after each ``\n`` (as reading an ``io.StringIO`` gives them), lazily."""
+    return (m.group() for m in re.finditer(r"[^\n]*\n|[^\n]+", text))
+
+
+def _columns(header: list[str], shown: int = 20) -> str:
+    """A header's column names for a message: the first ``shown`` of them, each cut at 40 characters."""
+    names = ", ".join(h if len(h) <= 40 else h[:37] + "..." for h in header[:shown])
+    return names + (f", ... ({len(header):,} columns)" if len(header) > shown else "")
+
+
+def _csv_column(text: str, column: str | None, report: CleanReport):
+    """The cells of one column of a CSV file with a header row, lazily, as (line number, cell).
+
+    The header is read (and a missing column refused) at once; the cells one row at a time.
+    """
     try:
         dialect = csv.Sniffer().sniff(text[:10_000], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    rows = csv.reader(io.StringIO(text), dialect)
+    rows = csv.reader(_newline_lines(text), dialect)
     try:
         header = [h.strip() for h in next(rows)]
     except StopIteration:
@@ -201,27 +285,43 @@ def _csv_column(text: str, column: str | None, report: CleanReport) -> list[str]
         elif column.lower() in lowered:
             idx = lowered.index(column.lower())
         else:
-            raise BigramError(f"column '{column}' is not in the CSV header; its columns are: {', '.join(header)}")
+            raise BigramError(f"column '{column}' is not in the CSV header; its columns are: {_columns(header)}")
     else:
         preferred = [
             i for i, h in enumerate(lowered) if h in ("name", "names", "word", "words", "first_name", "surname")
         ]
         idx = preferred[0] if preferred else 0
         if len(header) > 1:
-            report.notes.append(f"used column '{header[idx]}' of {len(header)} ({', '.join(header)})")
+            report.notes.append(f"used column '{header[idx]}' of {len(header):,} ({_columns(header)})")
     report.column = header[idx]
-    cells = []
-    try:
-        for row in rows:
-            cells.append(row[idx] if idx < len(row) else "")
-    except csv.Error as exc:
-        raise BigramError(f"the CSV file cannot be parsed at line {rows.line_num}: {exc}") from None
-    return cells
+
+    def cells():
+        try:
+            for row in rows:
+                yield rows.line_num, row[idx] if idx < len(row) else ""
+        except csv.Error as exc:
+            raise BigramError(f"the CSV file cannot be parsed at line {rows.line_num}: {exc}") from None
+
+    return cells()
 
 
 #: Unicode's control characters (category Cc) are exactly these code points; a regular
 #: expression tests a word for them several times faster than a loop over its characters.
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _show_bytes(line: str) -> str:
+    """A line with bytes that are not UTF-8, readable: those bytes as ``\\xNN``, control characters escaped too."""
+
+    def show(ch: str) -> str:
+        cp = ord(ch)
+        if 0xDC80 <= cp <= 0xDCFF:  # an escaped byte
+            return f"\\x{cp - 0xDC00:02x}"
+        if 0xD800 <= cp <= 0xDFFF or CONTROL_CHARACTERS.match(ch):
+            return ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+        return ch
+
+    return "".join(map(show, line))
 
 
 def clean_line(
@@ -232,14 +332,21 @@ def clean_line(
     normalize: bool = True,
     min_len: int = 1,
     max_len: int | None = None,
+    line_number: int | None = None,
 ) -> str | None:
     """One line cleaned as every word list is (``parse_words``, ``bigram.stream``): the word, or None if dropped.
 
-    A dropped line is recorded in ``report`` with its reason.
+    A dropped line is recorded in ``report`` with its reason; a line that is not valid UTF-8
+    (see ``decode_bytes``) also with its ``line_number``.
     """
     word = raw.strip()
     if not word:
         report.drop("empty", raw)
+        return None
+    if INVALID_CHARACTERS.search(word):
+        report.drop(NOT_UTF8, _show_bytes(word) if line_number is None else f"line {line_number}: {_show_bytes(word)}")
+        if line_number is not None and len(report.invalid_lines) < INVALID_LINES_KEPT:
+            report.invalid_lines.append(line_number)
         return None
     if lowercase:
         word = word.lower()
@@ -273,9 +380,11 @@ def parse_words(
 ) -> WordList:
     """Clean a word list: one word per line, white space stripped, empty lines dropped.
 
-    ``is_csv`` defaults to "the source name ends in .csv". Raises ``BigramError`` when
+    ``is_csv`` defaults to "the source name ends in .csv or .tsv". Raises ``BigramError`` when
     nothing is left, when the data is binary or not text, or when the list exceeds
-    ``max_words`` words or ``max_vocab`` distinct symbols.
+    ``max_words`` words or ``max_vocab`` distinct symbols. Lines are split and cleaned one at
+    a time, so a list over ``max_words`` is refused as soon as its word ``max_words + 1`` is
+    read, in memory that does not grow with the rest of the file.
     """
     if min_len < 1:
         raise BigramError("the minimum word length must be at least 1")
@@ -289,15 +398,25 @@ def parse_words(
             raise BigramError(f"{source} is empty")
         text, report.encoding = decode_bytes(data)
     if is_csv is None:
-        is_csv = source.lower().endswith(".csv") or csv_column is not None
-    lines = _csv_column(text, csv_column, report) if is_csv else text.splitlines()
-    report.lines_read = len(lines)
+        is_csv = source.lower().endswith((".csv", ".tsv")) or csv_column is not None
+    numbered = _csv_column(text, csv_column, report) if is_csv else enumerate(iter_lines(text), start=1)
 
     words: list[str] = []
     seen: set[str] = set()
-    for raw in lines:
-        word = clean_line(raw, report, lowercase=lowercase, normalize=normalize, min_len=min_len, max_len=max_len)
+    tabbed = 0  # lines dropped with a tab inside: a table saved as .txt
+    for number, raw in numbered:
+        report.lines_read += 1
+        word = clean_line(
+            raw,
+            report,
+            lowercase=lowercase,
+            normalize=normalize,
+            min_len=min_len,
+            max_len=max_len,
+            line_number=number,
+        )
         if word is None:
+            tabbed += "\t" in raw.strip()
             continue
         if word in seen:
             report.duplicates += 1
@@ -310,27 +429,35 @@ def parse_words(
         if len(words) > max_words:
             raise BigramError(f"{source} has more than {max_words:,} words, the limit here; use a smaller list")
     report.kept = len(words)
+    report.note_invalid_lines()
+    as_csv = "save it as .csv and pick the column that holds the words"
     if not words:
         why = "; ".join(f"{n:,} {reason}" for reason, n in report.dropped.items()) or "no lines"
-        raise BigramError(f"{source} has no words left after cleaning ({why})")
+        table = f": its lines have tabs inside, so it looks like a table of tab-separated columns; {as_csv}"
+        raise BigramError(
+            f"{source} has no words left after cleaning ({why})" + (table if tabbed and not is_csv else "")
+        )
+    if tabbed and not is_csv:
+        report.notes.append(
+            f"{tabbed:,} dropped line{'s have' if tabbed > 1 else ' has'} tabs inside: "
+            f"if this is a table of tab-separated columns, {as_csv}"
+        )
     vocab_size = len(set("".join(seen)))
     if vocab_size > max_vocab:
         raise BigramError(f"{source} uses {vocab_size:,} distinct symbols, more than the limit of {max_vocab:,}")
     return WordList(words=words, report=report)
 
 
-def read_words(path, **options) -> WordList:
-    """Read and clean a word-list file from disk (see ``parse_words`` for the options)."""
+def read_words(path, *, max_bytes: int = WORD_FILE_MAX_BYTES, **options) -> WordList:
+    """Read and clean a word-list file from disk (see ``parse_words`` for the options).
+
+    The path must be a regular file of at most ``max_bytes`` bytes (``bigram.files.read_limited``).
+    """
     from pathlib import Path
 
+    from .files import read_limited
+
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise BigramError(f"no such file: {p}") from None
-    except IsADirectoryError:
-        raise BigramError(f"{p} is a folder, not a word-list file") from None
-    except OSError as exc:
-        raise BigramError(f"cannot read {p}: {exc.strerror or exc}") from None
+    data = read_limited(p, max_bytes, "word-list")
     options.setdefault("source", p.name)
     return parse_words(data, **options)

@@ -1,13 +1,19 @@
 """The catalogue of bad input, shared by the package, CLI and app tests (docs/bad-input.md describes it).
 
-Each case: a file name, its bytes, and what it gets: ("error", text in the one-line message)
-or ("ok", number of words kept).
+Word lists (``CASES``, ``SLOW_CASES``): a file name, its bytes, and what it gets: ("error", text
+in the one-line message) or ("ok", number of words kept). Model files (``MODEL_CASES``): a file
+name, a function making its bytes, and ("error", text) or ("ok", kind) in the app and the package
+(``MODEL_CASES_CLI`` says where the command line differs). Command lines
+(``CLI_CASES``): the arguments and a text of the one-line error.
 """
 
 import codecs
 import io
+import json
 import random
 import zipfile
+
+import torch
 
 NAMES = ["emma", "olivia", "ava", "zoë"]
 
@@ -41,6 +47,18 @@ def _many_symbols(n: int) -> bytes:
     return "\n".join("".join(chars[i : i + 3]) for i in range(0, n, 3)).encode()
 
 
+def _stray_byte() -> bytes:
+    """UTF-8 names with accents, and one line holding a Latin-1 byte (0xe9) from another editor."""
+    return "zoë\nchloé\nrenée\n".encode() + b"caf\xe9\n" + b"emma\n"
+
+
+def _eight_million_lines() -> bytes:
+    """25,000,000 bytes: 1,000,000 three-letter and 7,000,000 two-letter lines."""
+    two = [bytes([97 + i % 26, 97 + i // 26]) for i in range(676)]
+    three = [bytes([97 + i % 26, 97 + i // 26 % 26, 97 + i // 676]) for i in range(17576)]
+    return b"\n".join([three[i % 17576] for i in range(1_000_000)] + [two[i % 676] for i in range(7_000_000)]) + b"\n"
+
+
 CASES = {
     "empty file": ("empty.txt", b"", ("error", "is empty")),
     "white space only": ("blank.txt", b"  \n\t\n\r\n   ", ("error", "no words left after cleaning")),
@@ -56,6 +74,22 @@ CASES = {
     "emoji and combining accents": ("emoji.txt", "zoe\u0308\nðŸ™‚\n👩‍💻dev\ne\u0301mile".encode(), ("ok", 4)),
     "words containing '.'": ("dots.txt", b"st.john\nj.r.\nann\n", ("ok", 3)),
     "CSV with header and several columns": ("people.csv", b"id,name,year\n1,Ada,1815\n2,Alan,1912\n", ("ok", 2)),
+    "UTF-8 with one invalid byte": ("stray.txt", _stray_byte(), ("ok", 4)),
+    "tab-separated values saved as .txt": (
+        "table.txt",
+        b"name\tyear\nemma\t1990\nava\t2001\n",
+        ("error", "looks like a table of tab-separated columns; save it as .csv and pick the column"),
+    ),
+    "a CSV header of 200,000 columns": (
+        "columns.csv",
+        (",".join(f"c{i}" for i in range(200_000)) + "\n" + ",".join(["x"] * 200_000) + "\n").encode(),
+        ("ok", 1),
+    ),
+    "a CSV cell of 200,000 characters": (
+        "wide.csv",
+        b"name\nemma\n" + b"a" * 200_000 + b"\n",
+        ("error", "field larger than field limit"),
+    ),
 }
 
 SLOW_CASES = {
@@ -66,4 +100,155 @@ SLOW_CASES = {
         ("error", "distinct symbols, more than the limit"),
     ),
     "2,000 distinct symbols": ("cjk2000.txt", lambda: _many_symbols(2000), ("ok", 667)),
+    "8 million short lines (25 MB)": (
+        "lines.txt",
+        _eight_million_lines,
+        ("error", "has more than 1,000,000 words, the limit here"),
+    ),
+}
+
+
+# -- model files -----------------------------------------------------------------------------------
+
+MODEL_WORDS = ["emma", "olivia", "ava"]  # 8 ids: . a e i l m o v
+
+
+def _counts() -> torch.Tensor:
+    from bigram import CountModel
+
+    return CountModel.from_words(MODEL_WORDS).N
+
+
+def safetensors_file(matrix, kind="counts", symbols=None, context="1", extra=None) -> bytes:
+    """A safetensors model file laid out as Bigram Lab writes it, with whatever matrix and header one wants."""
+    from safetensors.torch import save
+
+    header = {
+        "format": "bigram-lab",
+        "version": "1",
+        "kind": kind,
+        "context": context,
+        "boundary": ".",
+        "symbols": json.dumps(sorted(set("".join(MODEL_WORDS))) if symbols is None else symbols, ensure_ascii=False),
+        "meta": "{}",
+    }
+    return save({"matrix": matrix, **(extra or {})}, metadata=header)
+
+
+def _zero_row() -> bytes:
+    P = (_counts() + 1).double()
+    P = P / P.sum(1, keepdim=True)
+    P[3] = 0  # the row of 'i'
+    return safetensors_file(P, "probabilities")
+
+
+def _csv_model(cell: str) -> bytes:
+    from bigram import CountModel
+    from bigram.modelfile import ModelFile, to_csv
+
+    m = CountModel.from_words(MODEL_WORDS)
+    lines = to_csv(ModelFile("counts", m.N, m.vocab)).splitlines()
+    lines[2] = lines[2].rsplit(",", 1)[0] + "," + cell
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _cjk(n: int) -> list[str]:
+    return [chr(0x4E00 + i) for i in range(n)]
+
+
+MODEL_CASES = {
+    "probabilities with an all-zero row": ("zero.safetensors", _zero_row, ("error", "row 'i' of P is all zeros")),
+    "counts stored as float 1e300": (
+        "huge.safetensors",
+        lambda: safetensors_file(torch.full((8, 8), 1e300, dtype=torch.float64)),
+        ("error", "the counts add up to more than 2**53"),
+    ),
+    "uint32 counts": ("u32.safetensors", lambda: safetensors_file(_counts().to(torch.uint32)), ("ok", "counts")),
+    "uint32 probabilities": (
+        "u32p.safetensors",
+        lambda: safetensors_file(torch.eye(8).to(torch.uint32), "probabilities"),
+        ("ok", "probabilities"),
+    ),
+    "weights beyond float32": (
+        "w.safetensors",
+        lambda: safetensors_file(torch.full((8, 8), 1e300, dtype=torch.float64), "weights"),
+        ("error", "too large for float32"),
+    ),
+    "complex numbers": (
+        "c.safetensors",
+        lambda: safetensors_file(torch.zeros((8, 8), dtype=torch.complex64), "weights"),
+        ("error", "holds C64 values, which Bigram Lab does not read"),
+    ),
+    "a second tensor": (
+        "two.safetensors",
+        lambda: safetensors_file(_counts(), extra={"payload": torch.zeros(1000)}),
+        ("error", "other tensors besides 'matrix'"),
+    ),
+    "4,990 symbols (a 25 MB bool matrix)": (
+        "big.safetensors",
+        lambda: safetensors_file(torch.ones((4990, 4990), dtype=torch.bool), symbols=_cjk(4989)),
+        ("error", "the model file has 4,989 symbols, more than the limit of 3,000"),
+    ),
+    "a longer context (even one too large for its symbols)": (
+        "ctx.safetensors",
+        lambda: safetensors_file(_counts(), symbols=_cjk(299), context="3"),
+        ("error", "only bigram model files"),
+    ),
+    "a shape that does not fit": (
+        "shape.safetensors",
+        lambda: safetensors_file(torch.zeros((8, 9), dtype=torch.int64)),
+        ("error", "need (8, 8)"),
+    ),
+    "an escape character as a symbol": (
+        "esc.safetensors",
+        lambda: safetensors_file(torch.ones((4, 4), dtype=torch.int64), symbols=["\x1b", "[", "m"]),
+        ("error", "symbols include \\x1b, a control character"),
+    ),
+    "a header longer than the file": (
+        "cut.safetensors",
+        lambda: safetensors_file(_counts())[:60],
+        ("error", "not a readable safetensors file"),
+    ),
+    "a CSV model with a 200,000-character cell": (
+        "wide.csv",
+        lambda: _csv_model("1" * 200_000),
+        ("error", "field larger than field limit"),
+    ),
+    "a CSV model with a 1,000-character cell": (
+        "long.csv",
+        lambda: _csv_model("1" * 1000),
+        ("error", "a cell of 1,000 characters at line 3"),
+    ),
+}
+
+#: Where the command line differs: it reads model files with as many symbols as its word lists may have (5,000).
+MODEL_CASES_CLI = {"4,990 symbols (a 25 MB bool matrix)": ("ok", "counts")}
+
+
+# -- command lines ---------------------------------------------------------------------------------
+
+CLI_CASES = {
+    "a seed past 2**53": (["sample", "names", "--seed", "99999999999999999999"], "at most 9,007,199,254,740,991"),
+    "smoothing 1e308": (["sample", "names", "--smoothing", "1e308"], "between 0 and 1000"),
+    "smoothing 7e306 when scoring": (["score", "names", "-k", "7e306"], "between 0 and 1000"),
+    "infinite smoothing": (["score", "names", "-k", "1e400"], "must be a finite number"),
+    "temperature 1e-320": (["sample", "names", "--temperature", "1e-320"], "between 0.05 and 10"),
+    "a hundred million batched samples": (["sample", "names", "--mode", "batched", "-n", "100000000"], "at most 500"),
+    "an endless number of samples": (["sample", "names", "-n", "99999999999999999999"], "at most 500"),
+    "ten million training steps": (["train", "names", "--steps", "10000000"], "at most 5,000"),
+    "regularisation 1e30": (["train", "names", "--reg", "1e30"], "between 0 and 10"),
+    "a learning rate of 1e30": (["train", "names", "--lr", "1e30"], "between 0.0001 and 10000"),
+    "regularisation too strong for the learning rate": (
+        ["train", "names", "--lr", "100", "--reg", "10", "--steps", "50"],
+        "the regularisation 10 is too large for the learning rate 100",
+    ),
+    "a learning rate that diverges": (
+        ["train", "names", "--lr", "1000", "--optimizer", "adam", "--steps", "5"],
+        "the learning rate 1000 is too large for this list; try 100",
+    ),
+    "a sweep of 101 values": (["tune", "names", "--ks", *["1"] * 101], "--ks takes at most 100 values"),
+    "an endless --top": (["stats", "names", "--top", "99999999999999999999"], "at most 1,000"),
+    "an endless --max-len": (["stats", "names", "--max-len", "99999999999999999999"], "at most 64,000,000"),
+    "knob with ten million steps": (["knob", "names", "--steps", "10000000"], "at most 5,000"),
+    "a sampled word of 100,000 symbols": (["sample", "names", "--max-length", "100000"], "at most 200"),
 }

@@ -2,7 +2,7 @@
 
 import pytest
 from apputil import open_page, shown, upload
-from badinput import CASES, SLOW_CASES
+from badinput import CASES, MODEL_CASES, SLOW_CASES
 
 
 def words_in_use(at) -> str:
@@ -54,3 +54,25 @@ def test_every_page_works_on_a_2000_symbol_list():
         at.switch_page(page.file).run()
         assert not at.exception, (page.file, [e.value for e in at.exception])
         assert "**667** words" in words_in_use(at)
+
+
+@pytest.fixture(scope="module")
+def exercises():
+    return open_page("pages/7_Exercises.py")
+
+
+@pytest.mark.parametrize("case", list(MODEL_CASES))
+def test_model_catalogue_upload(exercises, case):
+    """A model file from a stranger: loaded and used, or refused in one line; never a traceback."""
+    name, make, (kind, expected) = MODEL_CASES[case]
+    at = exercises
+    at.file_uploader(key="model_upload").set_value((name, make(), "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [shown(e.value) for e in at.error]
+    if kind == "error":
+        assert len(errors) == 1 and errors[0].startswith(f"{name}: ") and expected in errors[0], errors
+        assert "\n" not in errors[0]
+    else:
+        assert not errors, errors
+        assert any(f"Loaded {name}: {expected}" in shown(s.value) for s in at.success)
+        assert any("Samples from it" in md.value for md in at.markdown)

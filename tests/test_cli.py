@@ -87,7 +87,8 @@ def test_train_methods_agree(capsys, small):
         (["score", "names", "--word", "zoë"], "'ë' in 'zoë' is not in the vocabulary"),
         (["train", "names", "--lr", "abc"], "is not a number"),
         (["sample", "names", "--mode", "fast"], "invalid choice"),
-        (["train", "names", "--lr", "1e30", "--steps", "5"], "too large"),
+        (["train", "names", "--lr", "1000", "--optimizer", "adam", "--steps", "5"], "too large"),
+        (["train", "names", "--lr", "1e30", "--steps", "5"], "must be between 0.0001 and 10000"),
         (["frobnicate"], "invalid choice"),
     ],
 )

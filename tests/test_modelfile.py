@@ -98,3 +98,20 @@ def test_a_safetensors_file_that_declares_a_longer_context_is_refused():
     assert forged != data
     with pytest.raises(BigramError, match="context of 2 previous symbols; only bigram model files"):
         from_safetensors(forged)
+
+
+@pytest.mark.parametrize(
+    "dtype",
+    [torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.uint16, torch.uint32]
+    + [torch.uint64, torch.float16, torch.bfloat16, torch.float32, torch.float64],
+    ids=str,
+)
+def test_every_readable_type_loads_the_same_counts_and_probabilities(dtype):
+    m = CountModel.from_words(["ab", "ba", "abba"])  # counts of at most 3: exact in every type, bool included
+    N = (m.N > 0) if dtype == torch.bool else m.N
+    for kind, tensor in (("counts", N), ("probabilities", torch.eye(m.V))):
+        back = from_safetensors(to_safetensors(ModelFile(kind, tensor.to(dtype), m.vocab)))
+        assert torch.equal(back.tensor.double(), tensor.double()), kind
+        assert torch.allclose(
+            back.probabilities(1).double(), ModelFile(kind, tensor, m.vocab).probabilities(1).double()
+        )

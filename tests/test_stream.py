@@ -93,6 +93,30 @@ def test_cleaning_options_match_parse_words(words, chunk_bytes, min_len, max_len
     assert_same(stream(data, chunk_bytes, **options), data, **options)
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.text(alphabet="abé中😀\r\n", max_size=6).map(str.encode), st.binary(max_size=4)), max_size=30
+    ),
+    st.integers(4, 24),
+)
+@example([b"zo\xc3\xab\n", b"caf\xe9\n", b"\xc3\xa9mile\n"], 4)  # two good lines, one bad: UTF-8, one line dropped
+@example([b"caf\xe9\n", b"zo\xc3\xab\n", b"\xff\n"], 5)  # one good line, two bad: a legacy 8-bit file
+def test_a_mostly_utf8_file_is_judged_the_same_whole_and_streamed(pieces, chunk_bytes):
+    """UTF-8 with stray bytes: both paths keep UTF-8 (dropping the bad lines, by number) or both fall back."""
+    data = b"".join(pieces)
+    try:
+        _, report = in_memory(data)
+    except BigramError as exc:
+        with pytest.raises(BigramError) as streamed:
+            stream(data, chunk_bytes)
+        assert str(streamed.value).split()[:3] == str(exc).split()[:3]
+        return
+    got = stream(data, chunk_bytes)
+    assert_same(got, data)
+    assert got.report.invalid_lines == report.invalid_lines
+
+
 @pytest.mark.parametrize("chunk_bytes", range(4, 13))
 def test_every_boundary_position_in_multibyte_characters_and_crlf(chunk_bytes):
     # 1-, 2-, 3- and 4-byte characters and CRLF ends, so every chunk size cuts something different.
@@ -252,3 +276,13 @@ def test_peak_resident_memory_does_not_grow_with_the_file(big_files):
     assert after_big - after_small < size / 2, (
         f"4x the data raised the peak by {(after_big - after_small) / 1e6:.1f} MB"
     )
+
+
+def test_count_file_refuses_what_is_not_a_regular_file(tmp_path):
+    import os
+
+    fifo = tmp_path / "words.txt"
+    os.mkfifo(fifo)  # opening it for reading would block until someone writes
+    for path, message in ((fifo, "is a named pipe"), ("/dev/zero", "is a device"), (tmp_path, "is a folder")):
+        with pytest.raises(BigramError, match=message):
+            count_file(path)

@@ -6,8 +6,11 @@ import os
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bigram import BigramError, parse_words
+from bigram.wordlist import iter_lines
 
 WORDS = ["emma", "olivia", "zoë", "ava"]
 
@@ -153,3 +156,10 @@ def test_single_huge_line_is_one_word_or_refused_by_max_len():
     assert len(parse_words(line).words[0]) == 5_000_000
     with pytest.raises(BigramError, match="longer than 100"):
         parse_words(line, max_len=100)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029 é", max_size=80), st.integers(1, 9))
+def test_lines_split_lazily_are_the_lines_split_at_once(text, chunk_chars):
+    """``iter_lines`` cuts the text into pieces ending just after a line break, never inside a CRLF."""
+    assert list(iter_lines(text, chunk_chars)) == text.splitlines()

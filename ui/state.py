@@ -18,6 +18,7 @@ from typing import Any
 
 import streamlit as st
 
+from bigram import limits
 from bigram.builtin import builtin_lists
 from bigram.defaults import (
     LECTURE_K,
@@ -82,12 +83,10 @@ def _choice(*options: str) -> Callable[[str], str]:
     return parse
 
 
-SMOOTHING_MAX = 1000.0
-SAMPLE_MAX = 500
-MAX_LEN_MAX = 200
-LR_MIN, LR_MAX = 1e-4, 1e4
-STEPS_MAX = 5000  # training steps per press of Train (or Continue)
-REG_MAX = 10.0
+# The bounds of every setting: bigram.limits owns them, so the app and the command line refuse the same values.
+SMOOTHING_MAX, SAMPLE_MAX, MAX_LEN_MAX = limits.SMOOTHING_MAX, limits.SAMPLE_MAX, limits.MAX_LEN_MAX
+LR_MIN, LR_MAX, REG_MAX = limits.LR_MIN, limits.LR_MAX, limits.REG_MAX
+STEPS_MAX = limits.STEPS_MAX  # training steps per press of Train (or Continue)
 
 #: The bounds of the typed training settings, as the page says them.
 RANGES = {
@@ -101,10 +100,12 @@ SETTINGS: dict[str, Setting] = {
     for s in (
         Setting("list", "", _builtin_list),  # a built-in list's key; "" means the default list
         Setting("k", LECTURE_K, _float_in(0.0, SMOOTHING_MAX)),
-        Setting("seed", SAMPLE_SEED, _int_in(0, 2**53 - 1)),  # the sampler's; a number box is exact up to 2**53 - 1
-        Setting("net_seed", NET_SEED, _int_in(0, 2**53 - 1)),  # the generator of the net's initial W
+        Setting(
+            "seed", SAMPLE_SEED, _int_in(0, limits.SEED_MAX)
+        ),  # the sampler's; a number box is exact up to 2**53 - 1
+        Setting("net_seed", NET_SEED, _int_in(0, limits.SEED_MAX)),  # the generator of the net's initial W
         Setting("n", 20, _int_in(1, SAMPLE_MAX)),
-        Setting("temperature", 1.0, _float_in(0.05, 10.0)),
+        Setting("temperature", 1.0, _float_in(limits.TEMPERATURE_MIN, limits.TEMPERATURE_MAX)),
         Setting("max_len", 30, _int_in(1, MAX_LEN_MAX)),
         Setting("mode", "sequential", _choice("sequential", "batched")),
         Setting("pick", "", _pair),  # the bigram picked on any heatmap (ui/pick.py)

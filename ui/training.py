@@ -22,7 +22,7 @@ from typing import Any
 import streamlit as st
 import torch
 
-from bigram import Trainer, TrainingData, TrainingDiverged, Vocab
+from bigram import Trainer, TrainingData, TrainingDiverged, Vocab, limits
 from bigram.diagnostics import MethodCheck, compare_methods
 from bigram.exchange import Exchange, exchange_rates
 from bigram.replay import Snapshots, snapshot_limit
@@ -38,9 +38,9 @@ RUN_MAX_SECONDS = 20.0
 SLOT_WAIT_SECONDS = RUN_MAX_SECONDS + 5.0
 #: How often a running training redraws its progress bar and loss curve (and can be interrupted).
 REDRAW_SECONDS = 0.1
-#: One-hot and row indexing build a (bigrams x V) float matrix every step; above this many
-#: elements (100 MB a matrix) only the counts form, which gives the same loss, is allowed.
-DENSE_MAX_ELEMENTS = 25_000_000
+#: One-hot and row indexing build a (bigrams x V) float matrix every step: above bigram.limits.DENSE_MAX_ELEMENTS
+#: only the counts form, which gives the same loss, is allowed.
+DENSE_MAX_ELEMENTS = limits.DENSE_MAX_ELEMENTS
 #: The smoothing/regularisation exchange fits a net of V x V weights per strength; beyond this V it is skipped.
 SWEEP_MAX_SYMBOLS = 200
 

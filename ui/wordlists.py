@@ -11,17 +11,19 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from bigram import BigramError, CountModel, WordList, parse_words
+from bigram import BigramError, CountModel, WordList, limits, parse_words
 from bigram.builtin import builtin_lists, default_list, find_builtin
 from bigram.wordlist import CleanReport
 
 from . import state
 from .cache import MB, bounded
 
-#: Bounds for uploads on a shared server (see BENCHMARKS.md for what they cost).
-UPLOAD_MAX_WORDS = 1_000_000
-UPLOAD_MAX_VOCAB = 3_000
-UPLOAD_MAX_WORD_LEN = 100
+#: Bounds for uploads on a shared server (bigram.limits owns them; see BENCHMARKS.md for what they cost).
+UPLOAD_MAX_WORDS, UPLOAD_MAX_VOCAB, UPLOAD_MAX_WORD_LEN = (
+    limits.UPLOAD_MAX_WORDS,
+    limits.UPLOAD_MAX_VOCAB,
+    limits.UPLOAD_MAX_WORD_LEN,
+)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import torch
 
 from bigram import BigramError
 
-from . import data, escape, state
+from . import data, escape, notebook, state
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ def page(label: str) -> data.WordSource:
         _menu()
         source = _word_list_picker()
         _share_link(info)
+        notebook.notebook_buttons(info.label, source)
         st.caption(f"torch {torch.__version__}")
     notice = st.session_state.pop(state.URL_NOTICE, None)
     if notice:

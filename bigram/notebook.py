@@ -761,7 +761,7 @@ def _train_steps(b: _Book, bigrams: int) -> str:
     b.step(
         f"The loss, computed {_METHOD_WORDS[method]}, plus the regulariser REG * mean(W**2), which pulls W towards 0 "
         "(every row of softmax(W) towards uniform, as smoothing does)." + (f" {why}" if why else ""),
-        b.src(_LOSS_FUNCTIONS[method]),
+        b.src(lecture.init_weights, _LOSS_FUNCTIONS[method]),
         f"""
         forward = {_LOSS_CALLS[method]}
         W = init_weights(V, NET_SEED)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import copy
+import math
+import os
 import time
 
 import nbformat
@@ -36,11 +38,19 @@ def values(text: str) -> dict:
         name, sep, value = line.partition(" = ")
         if not sep or " " in name or not name:
             continue
+        if value in ("inf", "-inf", "nan"):
+            found[name] = float(value)
+            continue
         try:
-            found[name] = ast.literal_eval(value)
+            found[name] = _read(value) if "inf" in value or "nan" in value else ast.literal_eval(value)
         except (ValueError, SyntaxError):
             found[name] = value
     return found
+
+
+def _read(value: str):
+    """A literal that may hold inf or nan (repr writes them bare): read with only those names, no builtins."""
+    return eval(value, {"__builtins__": {}}, {"inf": math.inf, "nan": math.nan})
 
 
 class Kernel:
@@ -49,6 +59,7 @@ class Kernel:
     def __init__(self, timeout: int = 300):
         self.client = NotebookClient(new_notebook(), kernel_name="python3", timeout=timeout)
         self._setup = None
+        self.home = os.getcwd()  # the kernel starts here; each run goes back here unless told otherwise
 
     def __enter__(self) -> Kernel:
         self._setup = self.client.setup_kernel(cleanup_kc=True)
@@ -58,11 +69,14 @@ class Kernel:
     def __exit__(self, *exc) -> None:
         self._setup.__exit__(*exc)
 
-    def run(self, nb: nbformat.NotebookNode, *, after: str = "") -> tuple[nbformat.NotebookNode, float]:
-        """Execute a copy of ``nb``, then ``after`` (test-only code that prints more); returns it executed and the
-        seconds the notebook's own cells took."""
+    def run(self, nb: nbformat.NotebookNode, *, after: str = "", cwd=None) -> tuple[nbformat.NotebookNode, float]:
+        """Execute a copy of ``nb`` (in the folder ``cwd``), then ``after`` (test-only code that prints more).
+
+        Returns the executed notebook and the seconds the notebook's own cells took.
+        """
         nb = copy.deepcopy(nb)
-        nb.cells.insert(0, new_code_cell(RESET))
+        chdir = f"\nimport os\nos.chdir({str(cwd or self.home)!r})\ndel os"
+        nb.cells.insert(0, new_code_cell(RESET + chdir))
         self.client.nb = nb
         self.client.reset_execution_trackers()
         self.client.execute_cell(nb.cells[0], 0)

@@ -119,8 +119,7 @@ def notebook_buttons(label: str, source: data.WordSource) -> None:
         return notebook_files(page, source.id, settings, other.id if other else None, *lists)
 
     stem = f"bigram-lab-{page}"
-    c1, c2 = st.columns(2)
-    c1.download_button(
+    st.download_button(
         "Open as notebook",
         lambda: files()[0],
         file_name=f"{stem}.ipynb",
@@ -128,17 +127,19 @@ def notebook_buttons(label: str, source: data.WordSource) -> None:
         key="notebook_ipynb",
         on_click="ignore",
         icon=":material/book:",
+        width="stretch",
         help="This page as a Jupyter notebook that rebuilds its numbers with torch alone, from your settings "
         "(runs in Colab or any Jupyter).",
     )
-    c2.download_button(
-        "As a script",
+    st.download_button(
+        "The same as a .py script",
         lambda: files()[1],
         file_name=f"{stem}.py",
         mime="text/x-python",
         key="notebook_py",
         on_click="ignore",
         icon=":material/code:",
+        width="stretch",
         help="The same notebook as a plain Python script.",
     )
     big = [_list_data(x) for x in sources if _text_bytes(x.id, x.words) > EMBED_MAX_BYTES]

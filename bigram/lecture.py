@@ -8,6 +8,10 @@ independent oracle: the tests compare the package's fast paths with it, the benc
 against them, and the pages show the source of these functions (``inspect.getsource``): the code
 shown is the code that runs.
 
+Beyond the lecture, the same plain style covers what the pages add (a truncated, tempered or batched
+sampler, the counts-form loss, Adam, the split, n-gram counts and scores, the smoothing a regulariser
+is worth): the notebooks of ``bigram.notebook`` are made of these functions' source.
+
 The lecture marks the start and end of a word with ``'.'``. A list whose words contain ``'.'``
 needs another token, so the functions that wrap words take ``boundary``; any string that is not
 a single character (``'<.>'``) can never collide with a symbol. The lecture works in float32;

@@ -248,7 +248,12 @@ def _src(*functions) -> str:
 
 
 def _code(*parts: str) -> str:
-    return "\n\n\n".join(textwrap.dedent(p).strip("\n") for p in parts if p)
+    """Parts of a cell joined as a formatter would: two blank lines after a function, none between statements."""
+    blocks = [textwrap.dedent(p).strip("\n") for p in parts if p]
+    out = blocks[:1]
+    for prev, block in zip(blocks, blocks[1:]):
+        out.append(("\n\n\n" if prev.startswith("def ") or block.startswith("def ") else "\n") + block)
+    return "".join(out)
 
 
 def _md(text: str) -> str:
@@ -672,9 +677,13 @@ def _smoothing(b: _Book) -> None:
         "One row before and after smoothing: the fewer real counts a row has, the more the V * K fake ones flatten it.",
         """
         print(f"row {itos[ROW]!r}: {N[ROW].sum().item():,} real counts, {V * K:g} fake ones")
+        row_before = probabilities(N, 0)[ROW].tolist()  # float32, as the page draws it
+        row_after = P[ROW].tolist()
         for j in P0[ROW].argsort(descending=True)[:8].tolist():
             before, after = P0[ROW, j].item(), P64[ROW, j].item()
             print(f"p({itos[j]!r} | {itos[ROW]!r}): {before:.4f} at k = 0, {after:.4f} at k = {K:g}")
+        print(f"{row_before = }")
+        print(f"{row_after = }")
         """,
     )
     b.step(
@@ -749,9 +758,9 @@ _NLL_CALLS = {
 }
 _LOSS_FUNCTIONS = {"onehot": lecture.loss, "index": lecture.loss_index, "counts": lecture.loss_counts}
 _METHOD_WORDS = {
-    "onehot": "the lecture's: one-hot inputs times W, exp, normalise (softmax), the mean NLL of the targets",
+    "onehot": "the lecture's way: one-hot inputs times W, exp, normalise (softmax), the mean NLL of the targets",
     "index": "row indexing (exercises E04 and E05): `W[xs]` picks the rows the one-hot product would",
-    "counts": "the counts form: the full-batch loss depends on the data only through N",
+    "counts": "the counts form: the full-batch loss depends on the data only through N, so it is a sum over N",
 }
 
 
@@ -759,7 +768,7 @@ def _train_steps(b: _Book, bigrams: int) -> str:
     """Cells that train W with the settings; returns the method used."""
     method, why = _method(b, bigrams)
     b.step(
-        f"The loss, computed {_METHOD_WORDS[method]}, plus the regulariser REG * mean(W**2), which pulls W towards 0 "
+        f"The loss, by {_METHOD_WORDS[method]}; plus the regulariser REG * mean(W**2), which pulls W towards 0 "
         "(every row of softmax(W) towards uniform, as smoothing does)." + (f" {why}" if why else ""),
         b.src(lecture.init_weights, _LOSS_FUNCTIONS[method]),
         f"""

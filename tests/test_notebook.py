@@ -154,6 +154,11 @@ def check_smoothing(got, data, s):
         assert close(got[f"nll(k={k!r})"], expected), k
     word = s.word or ("andrej" if set("andrej") <= set(m.vocab.symbols) else data.words[0])
     assert close(got["word_nll"], score_word(word, m.log_probabilities(s.k), m.vocab).nll)
+    # The losses cannot tell a P normalised along the wrong axis (the keepdim pitfall) from the right one: a word
+    # wrapped in boundaries enters and leaves the same symbols, so both give every loss above. The rows can.
+    row = s.row if s.row is not None else int(m.N.sum(1).argmin())
+    assert got["row_before"] == m.probabilities(0.0)[row].tolist()
+    assert got["row_after"] == m.probabilities(s.k)[row].tolist()
     demo = keepdim_demo(m.N, s.k)
     assert close(got["wrong_row_sums_min"], float(demo.row_sums.min()), 1e-12)
     assert close(got["wrong_row_sums_max"], float(demo.row_sums.max()), 1e-12)

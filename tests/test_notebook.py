@@ -332,6 +332,14 @@ def test_code_cells_are_the_lecture_modules_own_source():
     assert code.count("def count_dict(") == 1  # each function is defined once, where it is first used
 
 
+def test_the_exercise_notebook_searches_the_packages_grid_of_k():
+    from bigram.exchange import SEARCH_KS
+
+    code = "\n".join(c.source for c in build("exercises", SMALL).node.cells if c.cell_type == "code")
+    assert "KS = [10 ** (e / 10) for e in range(-30, 31)]" in code
+    assert [10 ** (e / 10) for e in range(-30, 31)] == list(SEARCH_KS)
+
+
 def test_settings_are_written_as_constants_a_learner_can_change():
     nb = build("sample", SMALL, Settings(k=2.0, seed=99, temperature=0.5, mode="batched")).node
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")

@@ -168,7 +168,7 @@ class Book:
         else:
             self.beside.append((d.file_name, (text + "\n").encode("utf-8")))
             self.step(
-                f"{about}. It is too large to travel inside the notebook: save `{_md_text(d.file_name)}` (offered "
+                f"{about}. It is too large to travel inside the notebook: save {_md_text(d.file_name)} (offered "
                 "beside this notebook) in the same folder first. One word a line.",
                 f"""
                 {name} = [w for w in open({d.file_name!r}, encoding="utf-8").read().split("\\n") if w]
@@ -218,7 +218,8 @@ class Book:
 
 def _md_text(text: str) -> str:
     """User text (a list's title, a file name) as literal Markdown: every punctuation mark escaped."""
-    return "".join("\\" + ch if (ch.isascii() and not ch.isalnum() and ch != " ") else ch for ch in str(text))
+    text = " ".join(str(text).split())  # one line: a line break would end the paragraph it stands in
+    return "".join("\\" + ch if (ch.isascii() and not ch.isalnum() and ch != " ") else ch for ch in text)
 
 
 def _word_or_default(book: Book, default: str) -> str | None:
@@ -652,7 +653,8 @@ def _neural(b: Book) -> None:
     b.opening(
         _training_settings(b) + [("X", x, f"the input symbol followed through the net: {b.vocab.itos[x]!r}")],
         "The same bigram model, learned instead of counted: a V x V weight matrix W, trained by gradient descent "
-        "on the average negative log-likelihood, ends where counting starts.",
+        "on the average negative log-likelihood, ends where counting starts. Here W is trained in one go from "
+        "its seed; a net trained on the page in several runs with other settings took another road.",
     )
     b.vocabulary()
     b.counts()

@@ -373,6 +373,13 @@ def test_script_prints_what_the_notebook_prints(tmp_path, kernel):
     assert run.stdout == printed(ran)
 
 
+def test_a_strangers_list_title_stays_text_in_the_markdown():
+    hostile = ListData("[click](http://x.example) <img src=x> $x$\nnew paragraph", SMALL.words, "small.txt")
+    intro = build("home", hostile).node.cells[0].source
+    assert "\\[click\\]\\(http\\:\\/\\/x\\.example\\)" in intro and "\\<img" in intro and "\\$x\\$" in intro
+    assert "\nnew paragraph" not in intro
+
+
 def test_refusals_are_said_in_words():
     assert "too short" in refusal("contexts", ["ab", "cd"])
     assert refusal("smoothing", ["ab"], Settings(k=-1)).startswith("smoothing must be")

@@ -35,6 +35,12 @@ def notebook_files(
     return nb.ipynb(), nb.script(), tuple(nb.beside)
 
 
+@bounded(max_entries=64, max_bytes=1 * MB)
+def _refusal(page: str, source_id: str, settings: Settings, _words: tuple[str, ...]) -> str | None:
+    """Why this page's notebook cannot be made (bigram.notebook.refusal), once per list and settings."""
+    return refusal(page, _words, settings)
+
+
 @bounded(max_entries=16, max_bytes=1 * MB)
 def _text_bytes(source_id: str, _words: tuple[str, ...]) -> int:
     return sum(len(w.encode("utf-8")) + 1 for w in _words)
@@ -108,7 +114,7 @@ def notebook_buttons(label: str, source: data.WordSource) -> None:
     page = page_key(label)
     settings = _settings(page, source)
     other = _other(source) if page == "exercises" else None
-    why_not = refusal(page, source.words, settings)
+    why_not = _refusal(page, source.id, settings, source.words)
     if why_not:
         st.caption(f"No notebook for these settings: {why_not}.")
         return

@@ -757,20 +757,16 @@ def _sample(b: Book) -> None:
             logP = W.detach().double().log_softmax(1)
             """,
         )
-    sampler = lecture.sample if s.mode == "sequential" else lecture.sample_batched
-    how = (
-        "the lecture's loop, one `torch.multinomial` call per character"
-        if s.mode == "sequential"
-        else "batched: every unfinished word takes its next symbol at once"
-    )
     b.step(
-        "Temperature reshapes each row (T < 1 sharpens, T > 1 flattens; T = 1 leaves P as it is); "
-        f"then draw the words, {how}.",
-        b.src(lecture.temper, sampler),
-        f"""
+        "Temperature reshapes each row (T < 1 sharpens, T > 1 flattens; T = 1 leaves P as it is); then draw the "
+        "words: in sequential mode with the lecture's loop, one `torch.multinomial` call per character; in batched "
+        "mode every unfinished word takes its next symbol at once (the same distribution, other words).",
+        b.src(lecture.temper, lecture.sample, lecture.sample_batched),
+        """
         Pt = temper(P, TEMPERATURE)
-        samples = {sampler.__name__}(Pt, itos, N_SAMPLES, SAMPLE_SEED, MAX_LEN)
-        print(f"{{samples = }}")
+        sampler = sample if MODE == "sequential" else sample_batched
+        samples = sampler(Pt, itos, N_SAMPLES, SAMPLE_SEED, MAX_LEN)
+        print(f"{samples = }")
         """,
     )
     b.step(

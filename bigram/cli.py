@@ -48,6 +48,9 @@ from .sampling import DEFAULT_MAX_LEN, MODES, sample
 from .vocab import Vocab
 from .wordlist import WordList, read_words
 
+#: The pages ``notebook --page`` writes (bigram.notebook.PAGES; kept here so the parser needs no nbformat).
+NOTEBOOK_PAGES = ("home", "data", "counts", "smoothing", "neural-net", "sample", "contexts", "exercises")
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but its errors are one line and exit 2 like every other refusal."""
@@ -335,6 +338,10 @@ def _print_human(command: str, out: dict) -> None:
             _say(w)
     elif command in ("export", "inspect", "tune", "compare", "knob"):
         print(_json_text(out, indent=1))
+    elif command == "notebook":
+        _say(f"wrote {out['output']}: the {out['page']} page, {out['cells']} cells, {out['bytes']:,} bytes")
+        for path in out["beside"]:
+            _say(f"  and {path}, the list it reads: keep it beside the notebook")
     elif command == "train":
         _say(
             f"loss {out['loss']:.6f} (NLL {out['nll']:.6f}) after {out['steps']} steps in {out['seconds'] * 1000:.1f} ms "
@@ -468,6 +475,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", required=True, help="the file to write (.safetensors or .csv)")
     p.add_argument("--smoothing", "-k", type=_smoothing, default=LECTURE_K, help="for probabilities (default 1)")
     training_flags(p)
+    p = common(sub.add_parser("notebook", help="a page of the app as a notebook (.ipynb) or script (.py)"))
+    p.add_argument("--page", choices=NOTEBOOK_PAGES, default="home", help="the page whose numbers it rebuilds")
+    p.add_argument("--output", "-o", required=True, help="the file to write: .ipynb, or .py for a script")
+    p.add_argument("--smoothing", "-k", type=_smoothing, default=LECTURE_K, help="add-k smoothing (default 1)")
+    p.add_argument("--seed", type=_seed, default=SAMPLE_SEED, help="the seed of the sampler")
+    p.add_argument("--net-seed", type=_seed, default=NET_SEED, help="the seed of the net's initial W")
+    p.add_argument("--steps", type=_steps, default=TRAIN_STEPS)
+    p.add_argument("--lr", type=_number(limits.LR_MIN, limits.LR_MAX), default=TRAIN_LR)
+    p.add_argument("--reg", type=_reg, default=TRAIN_REG)
+    p.add_argument("--method", choices=METHODS, default="counts")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
+    p.add_argument("--context", type=int, choices=CONTEXTS, default=2, help="previous symbols (the page's default 2)")
+    p.add_argument("--padding", choices=PADDINGS, default="full")
+    p.add_argument("--split-seed", type=_seed, default=SPLIT_SEED)
+    p.add_argument("--context-reg", type=_reg, default=0.001, help="regularisation of the n-gram net")
+    p.add_argument("-n", type=_count(0, limits.SAMPLE_MAX), default=10, help="how many words to sample")
+    p.add_argument("--temperature", type=_number(limits.TEMPERATURE_MIN, limits.TEMPERATURE_MAX), default=1.0)
+    p.add_argument(
+        "--max-len-sample",
+        "--max-length",
+        dest="max_len_sample",
+        type=_count(1, limits.MAX_LEN_MAX),
+        default=DEFAULT_MAX_LEN,
+    )
+    p.add_argument("--mode", choices=MODES, default="sequential")
+    p.add_argument("--source", choices=("counts", "net"), default="counts", help="sample from the counts or the net")
+    p.add_argument("--word", help="the word to follow (home) or score (smoothing)")
+    p.add_argument("--row", type=_count(0, limits.VOCAB_MAX), help="the row of P shown, or the net's input symbol")
+    p.add_argument("--other", help="the list the exercises compare with (default: surnames, or names for surnames)")
     p = sub.add_parser("inspect", help="what a model file holds")
     p.add_argument("file", help="a .safetensors or .csv model file")
     p.add_argument("--json", action="store_true", help="print JSON for machines")
@@ -520,6 +556,60 @@ def cmd_inspect(args) -> dict:
     }
 
 
+def cmd_notebook(args) -> dict:
+    """One page as a notebook or script that rebuilds its numbers with torch alone; large lists go beside it."""
+    from .notebook import ListData, Settings, build
+
+    out = Path(args.output)
+    if out.suffix.lower() not in (".ipynb", ".py"):
+        raise BigramError("the output file must end in .ipynb or .py")
+
+    def listed(name: str, role: str) -> ListData:
+        found = builtin.find_builtin(name) if not Path(name).exists() else None
+        title = found.title if found else Path(name).name
+        return ListData(title, tuple(load(name, args).words), f"{out.stem}.{role}.txt")
+
+    other = None
+    if args.page == "exercises":
+        other = listed(args.other or ("names" if Path(args.file).stem == "surnames" else "surnames"), "other")
+    settings = Settings(
+        k=args.smoothing,
+        seed=args.seed,
+        net_seed=args.net_seed,
+        lr=args.lr,
+        steps=args.steps,
+        reg=args.reg,
+        method=args.method,
+        optimizer=args.optimizer,
+        context=args.context,
+        padding=args.padding,
+        split_seed=args.split_seed,
+        ctx_reg=args.context_reg,
+        temperature=args.temperature,
+        n=args.n,
+        max_len=args.max_len_sample,
+        mode=args.mode,
+        source=args.source,
+        word=args.word,
+        row=args.row,
+    )
+    nb = build(args.page, listed(args.file, "words"), settings, other=other)
+    written = [(out, nb.script() if out.suffix.lower() == ".py" else nb.ipynb())]
+    written += [(out.with_name(name), content) for name, content in nb.beside]
+    try:
+        for path, content in written:
+            path.write_bytes(content)
+    except OSError as exc:
+        raise BigramError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return {
+        "output": str(out),
+        "page": nb.page,
+        "cells": len(nb.node.cells),
+        "bytes": out.stat().st_size,
+        "beside": [str(path) for path, _ in written[1:]],
+    }
+
+
 COMMANDS = {
     "stats": cmd_stats,
     "score": cmd_score,
@@ -530,6 +620,7 @@ COMMANDS = {
     "tune": cmd_tune,
     "compare": cmd_compare,
     "knob": cmd_knob,
+    "notebook": cmd_notebook,
 }
 
 

@@ -8,6 +8,10 @@ independent oracle: the tests compare the package's fast paths with it, the benc
 against them, and the pages show the source of these functions (``inspect.getsource``): the code
 shown is the code that runs.
 
+Beyond the lecture, the same plain style covers what the pages add (a truncated, tempered or batched
+sampler, the counts-form loss, Adam, the split, n-gram counts and scores, the smoothing a regulariser
+is worth): the notebooks of ``bigram.notebook`` are made of these functions' source.
+
 The lecture marks the start and end of a word with ``'.'``. A list whose words contain ``'.'``
 needs another token, so the functions that wrap words take ``boundary``; any string that is not
 a single character (``'<.>'``) can never collide with a symbol. The lecture works in float32;
@@ -64,6 +68,15 @@ def probabilities(N, k=1, dtype=torch.float32):
     return P
 
 
+def matrix_from_dict(b, stoi):
+    """N filled from the dict of counts: one tensor write per distinct bigram instead of one per bigram."""
+    V = len(stoi)
+    N = torch.zeros((V, V), dtype=torch.int32)
+    for (ch1, ch2), count in b.items():
+        N[stoi[ch1], stoi[ch2]] = count
+    return N
+
+
 def nll(words, P, stoi, boundary="."):
     """The average negative log-likelihood per bigram, summed in a loop as the lecture does.
 
@@ -81,6 +94,15 @@ def nll(words, P, stoi, boundary="."):
     return float(-log_likelihood / n)
 
 
+def counts_nll(N, P):
+    """The same average NLL from the counts: bigram (i, j) occurs N[i, j] times, so the loop's sum is sum(N * log P).
+
+    Cells never seen are left out (0 * log 0 would be NaN). With P in float64 the value is exact.
+    """
+    seen = N > 0
+    return float(-(N[seen] * P[seen].log()).sum() / N.sum())
+
+
 def training_set(words, stoi, boundary="."):
     """xs (inputs) and ys (targets): every bigram, appended one by one."""
     xs, ys = [], []
@@ -92,10 +114,10 @@ def training_set(words, stoi, boundary="."):
     return torch.tensor(xs), torch.tensor(ys)
 
 
-def init_weights(V, seed=SEED, dtype=torch.float32):
-    """W drawn from a seeded generator, as the lecture does: one row per previous symbol."""
+def init_weights(V, seed=SEED, dtype=torch.float32, rows=None):
+    """W drawn from a seeded generator, as the lecture does: one row per previous symbol (or per context: ``rows``)."""
     g = torch.Generator().manual_seed(seed)
-    W = torch.randn((V, V), generator=g).to(dtype)
+    W = torch.randn((rows or V, V), generator=g).to(dtype)
     W.requires_grad = True
     return W
 
@@ -121,8 +143,48 @@ def train(W, xs, ys, steps=100, lr=50, reg=0.01):
     return losses
 
 
-def sample(P, itos, n=10, seed=SEED):
-    """n words, one torch.multinomial call per character, from one seeded generator."""
+def loss_index(W, xs, ys, reg=0.01):
+    """Exercises E04 and E05: W[xs] picks the rows the one-hot product would, F.cross_entropy does softmax and NLL."""
+    return F.cross_entropy(W[xs], ys) + reg * (W**2).mean()
+
+
+def loss_counts(W, N, reg=0.01):
+    """The same loss from the counts: bigram (i, j) occurs N[i, j] times, so the mean over bigrams is a sum over N."""
+    logprobs = W.log_softmax(1)  # log of softmax(W), row by row, in one numerically safe step
+    return -(N * logprobs).sum() / N.sum() + reg * (W**2).mean()
+
+
+def descend(W, loss_fn, steps=100, lr=50, optimizer="sgd"):
+    """Gradient descent on any loss of W (``loss_fn(W)``): the lecture's plain steps, or Adam's.
+
+    Returns the loss before each update, as train() does.
+    """
+    adam = torch.optim.Adam([W], lr=lr) if optimizer == "adam" else None
+    losses = []
+    for _ in range(steps):
+        out = loss_fn(W)
+        losses.append(out.item())
+        W.grad = None
+        out.backward()
+        if adam is None:
+            W.data += -lr * W.grad
+        else:
+            adam.step()  # each weight's step scaled by running averages of its gradient and of its square
+    return losses
+
+
+def fit(N, reg, steps=500, lr=0.5, seed=SEED):
+    """W trained close to its optimum: Adam on the counts form. N may have one row per context."""
+    W = init_weights(N.shape[1], seed, rows=N.shape[0])
+    descend(W, lambda W: loss_counts(W, N, reg), steps, lr, optimizer="adam")
+    return W
+
+
+def sample(P, itos, n=10, seed=SEED, max_len=None):
+    """n words, one torch.multinomial call per character, from one seeded generator.
+
+    ``max_len`` cuts off a word that is still going at that many symbols (the lecture's loop has no limit).
+    """
     g = torch.Generator().manual_seed(seed)
     words = []
     for _ in range(n):
@@ -134,6 +196,45 @@ def sample(P, itos, n=10, seed=SEED):
             if ix == 0:
                 break
             out.append(itos[ix])
+            if max_len is not None and len(out) >= max_len:
+                break
+        words.append("".join(out))
+    return words
+
+
+def temper(P, temperature=1.0):
+    """Each row as p ** (1 / T), renormalised: softmax(log p / T), in logs so that a small T does not underflow."""
+    if temperature == 1.0:
+        return P
+    return torch.softmax(P.double().log() / temperature, dim=1).to(P.dtype)
+
+
+def sample_batched(P, itos, n=10, seed=SEED, max_len=50):
+    """n words at once: every word draws its next symbol by looking a uniform number up in its row's cumulative sum.
+
+    The same distribution as torch.multinomial, far fewer calls; other words than the loop's for the same seed.
+    """
+    g = torch.Generator().manual_seed(seed)
+    cdf = P.double().cumsum(1)
+    cdf /= cdf[:, -1:].clone()  # every row ends at exactly 1
+    ix = torch.zeros(n, dtype=torch.long)  # every word starts at the boundary
+    done = torch.zeros(n, dtype=torch.bool)
+    columns = []
+    for t in range(max_len):
+        if t % 16 == 0:
+            u = torch.rand((16, n, 1), generator=g, dtype=torch.float64)  # uniform numbers, 16 positions at a time
+        ix = torch.searchsorted(cdf[ix], u[t % 16], right=True).squeeze(1).clamp(max=P.shape[1] - 1)
+        columns.append(ix)
+        done |= ix == 0
+        if done.all():
+            break
+    words = []
+    for row in torch.stack(columns, 1).tolist():  # one row of ids per word; a finished word drew on: cut it
+        out = []
+        for i in row:
+            if i == 0:
+                break
+            out.append(itos[i])
         words.append("".join(out))
     return words
 
@@ -169,3 +270,110 @@ def ngram_nll(train_words, words, symbols, context=2, padding="full", k=0.0, bou
         log_likelihood += math.log(p)
         n += 1
     return -log_likelihood / n if n else math.nan
+
+
+def split(words, seed=42, fractions=(0.8, 0.1, 0.1)):
+    """Exercise E02: shuffle with a seeded torch.randperm, then cut into train, dev and test."""
+    g = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(words), generator=g).tolist()
+    shuffled = [words[i] for i in order]
+    n_train = int(fractions[0] * len(words))
+    n_dev = int(fractions[1] * len(words))
+    return shuffled[:n_train], shuffled[n_train : n_train + n_dev], shuffled[n_train + n_dev :]
+
+
+def ngram_counts(words, context=2, padding="full", boundary="."):
+    """How often each (context, next symbol) pair occurs: the n-gram version of count_dict."""
+    counts = {}
+    for ctx, nxt in ngrams(words, context, padding, boundary):
+        counts[(ctx, nxt)] = counts.get((ctx, nxt), 0) + 1
+    return counts
+
+
+def ngram_score(counts, evaluated, V, k=0.0):
+    """Average NLL of the predictions counted in ``evaluated`` under add-k ``counts``: each pair once, times its count.
+
+    V counts the boundary; math.inf when a prediction has probability 0.
+    """
+    rows = {}
+    for (ctx, _), c in counts.items():
+        rows[ctx] = rows.get(ctx, 0) + c
+    log_likelihood, n = 0.0, 0
+    for (ctx, nxt), c in evaluated.items():
+        total = rows.get(ctx, 0) + k * V
+        p = (counts.get((ctx, nxt), 0) + k) / total if total else 0.0
+        if p == 0:
+            return math.inf
+        log_likelihood += c * math.log(p)
+        n += c
+    return -log_likelihood / n if n else math.nan
+
+
+def ngram_matrix(counts, stoi, context=2):
+    """The n-gram counts as a tensor: a row per context (its ids as a number in base V), a column per next symbol."""
+    V = len(stoi)
+    N = torch.zeros((V**context, V), dtype=torch.int32)
+    for (ctx, nxt), c in counts.items():
+        row = 0
+        for ch in ctx:
+            row = row * V + stoi[ch]
+        N[row, stoi[nxt]] = c
+    return N
+
+
+def sample_ngram(P, itos, context=2, n=10, seed=SEED, max_len=30):
+    """Words drawn as sample() does, but from the row of the last ``context`` symbols, starting from all boundaries."""
+    g = torch.Generator().manual_seed(seed)
+    V = len(itos)
+    words = []
+    for _ in range(n):
+        ctx = [0] * context
+        out = []
+        while len(out) < max_len:
+            row = 0
+            for i in ctx:
+                row = row * V + i
+            ix = torch.multinomial(P[row], num_samples=1, replacement=True, generator=g).item()
+            if ix == 0:
+                break
+            out.append(itos[ix])
+            ctx = ctx[1:] + [ix]
+        words.append("".join(out))
+    return words
+
+
+# Smoothing and regularisation, the same knob: how much smoothing a regulariser is worth.
+
+
+def closest_k(N, W, ks):
+    """The smoothing k whose P is closest to softmax(W): KL divergence row by row, weighted by each row's use."""
+    Q = W.detach().double().log_softmax(1)  # the net's log-probabilities
+    weights = N.sum(1).double() / N.sum()
+    best = None
+    for k in ks:
+        logP = probabilities(N, k, torch.float64).log()
+        kl = (weights * (Q.exp() * (Q - logP)).sum(1)).sum().item()
+        if best is None or kl < best[1]:
+            best = (k, kl)
+    return best
+
+
+def same_nll_k(N, nll, iterations=60):
+    """The k whose smoothed counts score the list exactly as badly as ``nll``: bisection on log10 k, 1e-12 to 1e7.
+
+    None when no k reaches it (the NLL rises with k from its k = 0 value towards log V).
+    """
+
+    def nll_at(k):
+        return counts_nll(N, probabilities(N, k, torch.float64))
+
+    if not nll_at(0) <= nll <= nll_at(1e7):
+        return None
+    lo, hi = -12.0, 7.0
+    for _ in range(iterations):
+        mid = (lo + hi) / 2
+        if nll_at(10**mid) < nll:
+            lo = mid
+        else:
+            hi = mid
+    return 10 ** ((lo + hi) / 2)

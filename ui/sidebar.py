@@ -15,7 +15,7 @@ import torch
 
 from bigram import BigramError
 
-from . import escape, state, teach, wordlists
+from . import escape, notebook, state, teach, wordlists
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ def page(label: str) -> wordlists.WordSource:
         source = _word_list_picker()
         _share_link(info)
         teach.class_link(share_url(info))
+        notebook.notebook_buttons(info.label, source)
         st.caption(f"torch {torch.__version__}")
     notice = st.session_state.pop(state.URL_NOTICE, None)
     if notice:

@@ -108,7 +108,7 @@ def test_sample_words_and_download_them(server, page):
     assert shown, "no sampled words are shown"
 
     with page.expect_download() as download:
-        page.get_by_test_id("stDownloadButton").get_by_role("button").click()
+        page.get_by_test_id("stMain").get_by_test_id("stDownloadButton").get_by_role("button").click()
     d = download.value
     assert d.suggested_filename.endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(open(d.path(), encoding="utf-8").read())))

@@ -121,6 +121,13 @@ def train(W, xs, ys, steps=100, lr=50, reg=0.01):
     return losses
 
 
+def draw(P, row, n, seed=SEED):
+    """n throws of the loaded die that is row ``row`` of P: each index i comes out with probability p[i] / p.sum()."""
+    g = torch.Generator().manual_seed(seed)
+    p = P[row]
+    return torch.multinomial(p, num_samples=n, replacement=True, generator=g)
+
+
 def sample(P, itos, n=10, seed=SEED):
     """n words, one torch.multinomial call per character, from one seeded generator."""
     g = torch.Generator().manual_seed(seed)

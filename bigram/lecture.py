@@ -122,7 +122,7 @@ def train(W, xs, ys, steps=100, lr=50, reg=0.01):
 
 
 def draw(P, row, n, seed=SEED):
-    """n throws of the loaded die that is row ``row`` of P: each index i comes out with probability p[i] / p.sum()."""
+    """n draws from row ``row`` of P: index i comes out with probability p[i] / p.sum()."""
     g = torch.Generator().manual_seed(seed)
     p = P[row]
     return torch.multinomial(p, num_samples=n, replacement=True, generator=g)

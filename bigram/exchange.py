@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .counting import smoothed_log_probabilities, smoothed_nll
+from .counting import smoothed_log_probabilities, smoothed_nll, smoothed_probabilities
 from .defaults import EXCHANGE_REGS, FIT_LR, FIT_STEPS
 from .diagnostics import mean_row_entropy
 from .neural import TrainingData, fit_weights, loss_and_grad, net_log_probabilities, net_probabilities
@@ -118,3 +118,34 @@ def weakest_halfway_strongest(points: Sequence[Exchange]) -> tuple[Exchange, Exc
     middle = (weakest.nll + strongest.nll) / 2
     halfway = min(points, key=lambda p: (abs(p.nll - middle), p.reg))
     return weakest, halfway, strongest
+
+
+def uniform_nll(V: int) -> float:
+    """log V: the NLL (and the entropy) of uniform rows over V symbols, where the strongest pull of either knob ends."""
+    return math.log(V)
+
+
+@dataclass
+class RowAsRegGrows:
+    """One row of softmax(W) at the weakest, halfway and strongest pulls, and the counts smoothed to match halfway."""
+
+    weakest: Exchange
+    halfway: Exchange
+    strongest: Exchange
+    rows: tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # row x of softmax(W) at weakest, halfway, strongest
+    k: float | None  # halfway's same-NLL smoothing, to 3 significant digits (as shown); None if no k reaches it
+    smoothed: torch.Tensor | None  # row x of the counts smoothed with that k
+
+
+def one_row_as_reg_grows(points: Sequence[Exchange], N: torch.Tensor, x: int) -> RowAsRegGrows:
+    """Row x as the regulariser grows, beside the smoothing that costs as much as the halfway strength."""
+    weakest, halfway, strongest = weakest_halfway_strongest(points)
+    k = None if halfway.k_same_nll is None else float(f"{halfway.k_same_nll:.3g}")
+    return RowAsRegGrows(
+        weakest,
+        halfway,
+        strongest,
+        (weakest.P[x], halfway.P[x], strongest.P[x]),
+        k,
+        None if k is None else smoothed_probabilities(N, k)[x],
+    )

@@ -180,6 +180,13 @@ def fit(N, reg, steps=500, lr=0.5, seed=SEED):
     return W
 
 
+def draw(P, row, n, seed=SEED):
+    """n draws from row ``row`` of P: index i comes out with probability p[i] / p.sum()."""
+    g = torch.Generator().manual_seed(seed)
+    p = P[row]
+    return torch.multinomial(p, num_samples=n, replacement=True, generator=g)
+
+
 def sample(P, itos, n=10, seed=SEED, max_len=None):
     """n words, one torch.multinomial call per character, from one seeded generator.
 

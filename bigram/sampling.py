@@ -20,7 +20,7 @@ V faces. Temperature T reshapes each row to p ** (1 / T) before the draw: T < 1 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -218,6 +218,28 @@ def draw_and_count(
     return drawn, torch.bincount(drawn, minlength=p.numel())
 
 
+@dataclass
+class RowDraws:
+    """n throws of the loaded die that is one row of P, and how often each face came up."""
+
+    row: int
+    p: torch.Tensor  # the row drawn from
+    drawn: torch.Tensor  # the indices drawn, in order
+    counts: torch.Tensor  # how often each index came out (same length as p)
+
+    def first(self, n: int) -> list[int]:
+        """The first n indices drawn."""
+        return self.drawn[:n].tolist()
+
+
+def draw_from_row(P: torch.Tensor, row: int, n: int, *, seed: int = SAMPLE_SEED) -> RowDraws:
+    """``draw_and_count`` on row ``row`` of P: what the sampler does at one symbol, repeated n times."""
+    if P.ndim != 2 or not 0 <= row < P.shape[0]:
+        raise BigramError(f"row must be between 0 and {P.shape[0] - 1} of a matrix, got {row}")
+    drawn, counts = draw_and_count(P[row], n, seed=seed)
+    return RowDraws(row, P[row].clone(), drawn, counts)  # a copy: a view would hold on to all of P
+
+
 def log_probability(s: Sample, logP: torch.Tensor) -> float:
     """log p of a drawn word under logP (V x V, float64): the start, each transition, and the end if it was drawn.
 
@@ -225,3 +247,36 @@ def log_probability(s: Sample, logP: torch.Tensor) -> float:
     complete word this equals ``score_word(word, logP, vocab).log_likelihood``.
     """
     return chain_log_likelihood([0, *s.ids] + ([] if s.truncated else [0]), logP)
+
+
+@dataclass(frozen=True)
+class SampleRow:
+    """One drawn word as a table shows it."""
+
+    word: str
+    length: int
+    log_p: float  # log of its probability (see log_probability)
+    in_list: bool  # it spells a word of the list exactly
+    truncated: bool
+
+
+@dataclass
+class SampleTable:
+    rows: list[SampleRow]
+
+    @property
+    def in_list(self) -> int:
+        """How many samples spell a word of the list."""
+        return sum(r.in_list for r in self.rows)
+
+    @property
+    def truncated(self) -> int:
+        """How many samples reached the maximum length before their end token."""
+        return sum(r.truncated for r in self.rows)
+
+
+def sample_table(samples: Sequence[Sample], logP: torch.Tensor, known: Container[str]) -> SampleTable:
+    """Each sample's length, log p under ``logP`` (the model that drew it, float64) and whether ``known`` has it."""
+    return SampleTable(
+        [SampleRow(s.word, len(s.ids), log_probability(s, logP), s.word in known, s.truncated) for s in samples]
+    )

@@ -1,448 +1,310 @@
 """Neural net: train the one-layer net W on demand, watch it land on the counting model's loss, and look inside it."""
 
-import math
-
 import pandas as pd
 import streamlit as st
 
 from bigram import METHODS, OPTIMIZERS, init_weights, lecture
 from bigram.defaults import EXCHANGE_REGS, FIT_LR, FIT_STEPS
-from bigram.diagnostics import forward_one, largest_gap
-from bigram.exchange import weakest_halfway_strongest
-from ui import cached, escape, figures, sidebar, state, training, wordlists
+from bigram.diagnostics import forward_one, net_against_counts
+from bigram.exchange import one_row_as_reg_grows, uniform_nll
+from ui import cached, figures, sidebar, state, training, wordlists
+from ui.prose import note, say, text
 from ui.showcode import show_code
 
-source = sidebar.page("Neural net")
-model = wordlists.model_for(source)
-labels = model.vocab.itos
-b = model.vocab.boundary
-V = model.V
-tdata = training.training_data(source.id, source.words, model.vocab)
-target = cached.score_counts(source.id, 0.0, model).nll  # the maximum-likelihood optimum the net converges to
-P0 = cached.probabilities(source.id, 0.0, model)
-ids = figures.top_symbols(model.N)
-
+PAGE = "neural_net"
 METHOD_LABELS = {"onehot": "one-hot @ W", "index": "row indexing W[xs]", "counts": "counts form"}
 OPTIMIZER_LABELS = {"sgd": "SGD (the lecture's)", "adam": "Adam"}
+HELP = {
+    "lr": "The size of each step. The lecture uses 50 with plain gradient descent; Adam wants about 0.1–1.",
+    "steps": f"Full-batch updates per press of Train or Continue (at most {state.STEPS_MAX:,}).",
+    "reg": "The loss adds reg × mean(W²), pulling W towards 0: uniform rows, like smoothing (see below).",
+    "method": "Three ways to the same loss and gradient (E04, E05; compared below).",
+    "optimizer": "Switching moves the learning rate to one that suits the optimizer, unless you typed your own.",
+    "net_seed": "W starts as torch.randn((V, V), generator=torch.Generator().manual_seed(seed)), as in the lecture.",
+    "nll": "The data term alone: the average negative log-likelihood of the list's bigrams under softmax(W).",
+    "target": "The maximum-likelihood optimum: no bigram model does better on this list.",
+}
+KEPT = {"persist_state": "session"}  # the settings keep their values across pages
+PICK = {"required": True, **KEPT}  # a choice always has a value
+#: How the page tells each outcome of a run (``TrainedNet.outcome``, also the name of its text): box and icon.
+OUTCOMES = {
+    "diverged": (st.error, ":material/error:"),
+    "rose": (st.warning, ":material/trending_up:"),
+    "time-limited": (st.info, ":material/timer:"),
+    "interrupted": (st.info, ":material/pause:"),
+}
 
-st.title("The neural net")
-st.markdown(
-    f"The same bigram model, learned instead of counted: a single {V}×{V} weight matrix **W** (one row per "
-    "previous symbol, one column per next symbol; a bigram only ever looks one symbol back, so W needs no more). "
-    "The input symbol is one-hot encoded and multiplied by W to give **logits**; softmax turns them into "
-    "next-symbol probabilities; the loss is their average negative log-likelihood. Gradient descent on that loss "
-    "ends where counting starts: at the counting model's P."
-)
 
-# --- controls ---------------------------------------------------------------------------------
-c1, c2, c3 = st.columns(3)
-# No max_value on these boxes: a browser holds a value typed above the maximum in the box without sending it,
-# so Train would silently use the old one. Every value is sent, and one out of range is refused in words below.
-lr = c1.number_input(
-    "Learning rate",
-    state.LR_MIN,
-    step=0.1,
-    format="%g",
-    key="lr",
-    persist_state="session",
-    help="The size of each step. The lecture uses 50 with plain gradient descent; Adam wants about 0.1–1.",
-)
-steps = c2.number_input(
-    "Steps",
-    1,
-    key="steps",
-    persist_state="session",
-    help=f"Full-batch updates per press of Train or Continue (at most {state.STEPS_MAX:,}).",
-)
-reg = c3.number_input(
-    "Regularisation",
-    0.0,
-    step=0.01,
-    format="%g",
-    key="reg",
-    persist_state="session",
-    help="The loss adds reg × mean(W²), pulling W towards 0: uniform rows, like smoothing (see below).",
-)
-c4, c5, c6 = st.columns([1.3, 1, 0.7])
-with c4:
-    method = st.segmented_control(
-        "Loss computed by",
-        METHODS,
-        format_func=METHOD_LABELS.get,
-        key="method",
-        required=True,
-        persist_state="session",
-        help="Three ways to the same loss and gradient (E04, E05; compared below).",
+def pick_symbol(label: str, labels, index: int, key: str) -> int:
+    """A symbol of the list, by its id; the boundary is called the start of a word."""
+    options, name = list(range(len(labels))), lambda i: f"{labels[i]!r}" + (" (start of word)" if i == 0 else "")
+    return st.selectbox(label, options, index=index, format_func=name, key=key, **KEPT)
+
+
+def number_table(columns: dict[str, tuple[list, str | None]], **options) -> None:
+    """A table of named columns, each (values, printf format or None for text)."""
+    st.dataframe(
+        pd.DataFrame({name: values for name, (values, _) in columns.items()}),
+        hide_index=True,
+        width="stretch",
+        column_config={name: st.column_config.NumberColumn(format=f) for name, (_, f) in columns.items() if f},
+        **options,
     )
-with c5:
-    optimizer = st.segmented_control(
+
+
+def controls(V: int) -> dict:
+    """The training settings. The boxes have no max_value: a browser holds a value typed above it without sending
+    it, so Train would silently use the old one. Every value is sent, and one out of range is refused in words."""
+    st.title("The neural net")
+    say(PAGE, "intro", V=V)
+    c1, c2, c3 = st.columns(3)
+    lr = c1.number_input("Learning rate", state.LR_MIN, step=0.1, format="%g", key="lr", help=HELP["lr"], **KEPT)
+    steps = c2.number_input("Steps", 1, key="steps", help=HELP["steps"], **KEPT)
+    reg = c3.number_input("Regularisation", 0.0, step=0.01, format="%g", key="reg", help=HELP["reg"], **KEPT)
+    c4, c5, c6 = st.columns([1.3, 1, 0.7])
+    method = c4.segmented_control(
+        "Loss computed by", METHODS, format_func=METHOD_LABELS.get, key="method", help=HELP["method"], **PICK
+    )
+    optimizer = c5.segmented_control(
         "Optimizer",
         OPTIMIZERS,
         format_func=lambda o: OPTIMIZER_LABELS.get(o, o),
         key="optimizer",
-        required=True,
-        persist_state="session",
         on_change=state.suggest_lr,
-        help="Switching moves the learning rate to one that suits the optimizer, unless you typed your own.",
+        help=HELP["optimizer"],
+        **PICK,
     )
-seed = c6.number_input(
-    "Seed of the initial W",
-    0,
-    key="net_seed",
-    persist_state="session",
-    help="W starts as torch.randn((V, V), generator=torch.Generator().manual_seed(seed)), as in the lecture.",
-)
-settings = {"lr": lr, "reg": reg, "method": method, "optimizer": optimizer, "net_seed": seed}
+    seed = c6.number_input("Seed of the initial W", 0, key="net_seed", help=HELP["net_seed"], **KEPT)
+    return {"lr": lr, "steps": steps, "reg": reg, "method": method, "optimizer": optimizer, "net_seed": seed}
 
-net = training.get(source.id)
-refusal = state.out_of_range({"lr": lr, "steps": steps, "reg": reg}) or training.method_refusal(tdata, method)
-with st.container(horizontal=True):
-    train = st.button(
-        "Train",
-        type="primary",
-        icon=":material/play_arrow:",
-        key=state.NET_TRAIN,
-        disabled=bool(refusal),
-        help=f"Start from the seed's W and take {steps:,} steps.",
-    )
-    resume = st.button(
-        f"Continue training (+{steps:,} steps)",
-        icon=":material/fast_forward:",
-        key=state.NET_CONTINUE,
-        disabled=net is None or bool(refusal),
-        help="More steps from the current W, with the settings above.",
-    )
-    st.button(
-        "Forget the trained net",
-        icon=":material/delete:",
-        key=state.NET_RESET,
-        disabled=net is None,
-        on_click=training.forget,
-        args=(source.id,),
-    )
-if refusal:
-    st.warning(f"Not with these settings: {refusal}.", icon=":material/memory:")
 
-with st.expander("What one training step does", icon=":material/school:"):
-    show_code(lecture.loss, lecture.train)
-    st.markdown(
-        "`backward()` only fills `W.grad`; the update is a separate line. The gradient points uphill, so the step goes "
-        "the other way (`-lr`). **Adam** uses the same gradient but scales each weight's step by a running estimate of "
-        "its size, so every weight moves about `lr` per step: it reaches the optimum in far fewer steps, with a far "
-        "smaller learning rate."
-    )
-    st.markdown(
-        "**Why this loss?** Gradient descent needs a loss that is a differentiable function of W, so that "
-        "`backward()` can compute how each weight moves it; the average negative log-likelihood is, because softmax, "
-        "log and mean all are. Predicting the next symbol is *classification* (one of V classes), so the loss is the "
-        "NLL, also called cross-entropy; mean squared error suits *regression*, where the target is a number. "
-        "**Why `randn`?** `torch.randn` draws from a normal distribution with mean 0 and standard deviation 1: small "
-        "random logits, so the first predictions are close to uniform and every weight starts out different."
-    )
+def buttons(source, tdata, settings: dict, net) -> tuple[bool, bool]:
+    """Train, Continue and Forget; a refusal in words when the settings cannot run. Returns (train, continue)."""
+    steps = settings["steps"]
+    typed = {name: settings[name] for name in ("lr", "steps", "reg")}
+    refusal = state.out_of_range(typed) or training.method_refusal(tdata, settings["method"])
+    with st.container(horizontal=True):
+        train = st.button(
+            "Train",
+            type="primary",
+            icon=":material/play_arrow:",
+            key=state.NET_TRAIN,
+            disabled=bool(refusal),
+            help=f"Start from the seed's W and take {steps:,} steps.",
+        )
+        resume = st.button(
+            f"Continue training (+{steps:,} steps)",
+            icon=":material/fast_forward:",
+            key=state.NET_CONTINUE,
+            disabled=net is None or bool(refusal),
+            help="More steps from the current W, with the settings above.",
+        )
+        st.button(
+            "Forget the trained net",
+            icon=":material/delete:",
+            key=state.NET_RESET,
+            disabled=net is None,
+            on_click=training.forget,
+            args=(source.id,),
+        )
+    if refusal:
+        st.warning(text(PAGE, "refused", refusal=refusal), icon=":material/memory:")
+    return train, resume
 
-# --- training, live ----------------------------------------------------------------------------
-progress_box = st.empty()
-chart_box = st.empty()
-if train or resume:
-    try:
-        training.run(
-            source.id,
-            tdata,
-            settings,
-            steps=int(steps),
-            start=net if resume else None,
-            target=target,
-            progress=progress_box,
-            chart=chart_box,
-        )
-    except training.ServerBusy as busy:
-        st.warning(str(busy), icon=":material/hourglass_top:")
-    else:
-        st.rerun()  # draw the page again from the stored net: buttons and labels above were drawn before it existed
-    progress_box.empty()
 
-if net is None:
-    chart_box.info(
-        "Press **Train** to train the net on this list. The loss curve draws while it trains; the dashed line "
-        f"is the counting model's NLL at k = 0 ({target:.4f}), the lowest loss any bigram model can reach on it.",
-        icon=":material/play_arrow:",
-    )
-else:
-    chart_box.plotly_chart(
-        figures.training_curve(
-            net.history, nll_history=net.nll_history, target=target, title=f"Training loss on {source.title}"
-        ),
-        key="net_loss_curve",
-    )
-    s = net.settings
-    if net.message:
-        st.error(
-            f"Training stopped: {net.message}. The net keeps its last good W (after {net.steps:,} steps).",
-            icon=":material/error:",
-        )
-    elif net.steps and net.loss > net.history[0]:
-        st.warning(
-            f"The loss went up, from {net.history[0]:.4f} to {net.loss:.4f}: each step overshoots the minimum. "
-            f"The learning rate {s['lr']:g} is too large for {s['optimizer']}; try a smaller one.",
-            icon=":material/trending_up:",
-        )
-    elif net.time_limited:
-        st.info(
-            f"This run stopped after {net.last_run_seconds:.0f} s, at {net.last_run_steps:,} of the "
-            f"{s['steps']:,} steps asked: a press of Train computes for at most {training.RUN_MAX_SECONDS:.0f} s "
-            "on this shared server. Press Continue to go on from here, or use the counts form, which gives the same "
-            "loss far faster.",
-            icon=":material/timer:",
-        )
-    elif not net.finished:
-        st.info(
-            f"The last run was interrupted; the net keeps what it reached ({net.steps:,} steps). "
-            "Continue training to go on.",
-            icon=":material/pause:",
-        )
+def one_step_explained() -> None:
+    """The lecture's own loss and training loop (their real source), and why they are what they are."""
+    with st.expander("What one training step does", icon=":material/school:"):
+        show_code(lecture.loss, lecture.train)
+        say(PAGE, "one-step")
+        say(PAGE, "why-this-loss")
+
+
+def train_and_show(source, tdata, settings: dict, net, target: float, train: bool, resume: bool) -> None:
+    """The run, drawn live while it trains (bounded in time, queued for a slot); then the stored net's curve."""
+    progress, chart = st.empty(), st.empty()
+    if train or resume:
+        run = {name: settings[name] for name in ("lr", "reg", "method", "optimizer", "net_seed")}
+        start, steps = (net if resume else None), int(settings["steps"])
+        try:
+            training.run(source.id, tdata, run, steps=steps, start=start, target=target, progress=progress, chart=chart)
+        except training.ServerBusy as busy:
+            st.warning(str(busy), icon=":material/hourglass_top:")
+        else:
+            st.rerun()  # draw the page again from the stored net: the buttons above were drawn before it existed
+        progress.empty()
+    if net is None:
+        chart.info(text(PAGE, "press-train", target=target), icon=":material/play_arrow:")
+        return
+    title = f"Training loss on {source.title}"  # the list's title is the user's: the figure builder escapes it
+    curve = figures.training_curve(net.history, nll_history=net.nll_history, target=target, title=title)
+    chart.plotly_chart(curve, key="net_loss_curve")
+
+
+def run_summary(net, target: float) -> None:
+    """What the latest run came to, and where the net stands against the counting model."""
+    s, how = net.settings, METHOD_LABELS[net.settings["method"]]
+    if net.outcome is not None:
+        box, icon = OUTCOMES[net.outcome]
+        facts = dict(message=net.message, steps=net.steps, first=net.history[0], loss=net.loss, lr=s["lr"])
+        facts |= dict(optimizer=s["optimizer"], seconds=net.last_run_seconds, done=net.last_run_steps)
+        box(text(PAGE, net.outcome, asked=s["steps"], limit=training.RUN_MAX_SECONDS, **facts), icon=icon)
     m1, m2, m3, m4, m5 = st.columns(5)
-    m1.metric(
-        "Steps",
-        f"{net.steps:,}",
-        help=f"lr {s['lr']:g}, reg {s['reg']:g}, {METHOD_LABELS[s['method']]}, {s['optimizer']}",
-    )
+    m1.metric("Steps", f"{net.steps:,}", help=f"lr {s['lr']:g}, reg {s['reg']:g}, {how}, {s['optimizer']}")
     m2.metric("Loss (NLL + reg)", f"{net.loss:.4f}")
-    m3.metric(
-        "NLL",
-        f"{net.nll:.4f}",
-        delta=f"{net.nll - target:+.4f} vs counts",
-        delta_color="off",
-        help="The data term alone: the average negative log-likelihood of the list's bigrams under softmax(W).",
-    )
-    m4.metric(
-        "Counting model NLL, k = 0",
-        f"{target:.4f}",
-        help="The maximum-likelihood optimum: no bigram model does better on this list.",
-    )
-    ms = net.ms_per_step
+    vs = f"{net.nll - target:+.4f} vs counts"
+    m3.metric("NLL", f"{net.nll:.4f}", delta=vs, delta_color="off", help=HELP["nll"])
+    m4.metric("Counting model NLL, k = 0", f"{target:.4f}", help=HELP["target"])
     m5.metric(
         "Time per step",
-        f"{ms:.3g} ms" if ms is not None else "–",
+        f"{net.ms_per_step:.3g} ms" if net.ms_per_step is not None else "–",
         help=f"The latest run: {net.last_run_steps:,} steps in {net.last_run_seconds:.2f} s of wall time, redrawing "
-        f"the chart included, {METHOD_LABELS[s['method']]}. The comparison below times the methods alone.",
+        f"the chart included, {how}. The comparison below times the methods alone.",
     )
     if s["reg"] == 0:
-        st.caption(
-            f"With reg = 0 the NLL tends to the counting model's {target:.4f}: the net is learning the same P by a slower road."
-        )
+        note(PAGE, "reg-zero", target=target)
     else:
-        st.caption(
-            f"With reg = {s['reg']:g} the NLL levels off above the counting model's {target:.4f}: the regulariser "
-            "costs some fit on the list, exactly as smoothing does (see the last section)."
-        )
+        note(PAGE, "reg-above-zero", reg=s["reg"], target=target)
 
-    # --- the net against the counts ------------------------------------------------------------
+
+def net_against_the_counts(model, net, P0, ids: list[int]) -> None:
+    """softmax(W) − P as a heatmap, the largest gap, and one row of both side by side."""
     st.subheader("softmax(W) against the counting model's P")
-    Pnet = net.probabilities()
-    gap = largest_gap(Pnet, P0)
+    labels = model.vocab.itos
+    cmp = net_against_counts(net.W, P0)
+    gap = cmp.gap
     left, right = st.columns([1.15, 1])
-    with left:
-        st.plotly_chart(
-            figures.net_difference_heatmap(
-                Pnet - P0, labels, ids=ids, title="softmax(W) − P at k = 0 (red: the net gives less)"
-            ),
-            key="net_difference",
-        )
-        if len(ids) < V:
-            st.caption(f"The boundary and the {len(ids) - 1} most frequent of {V:,} symbols.")
+    title = "softmax(W) − P at k = 0 (red: the net gives less)"
+    left.plotly_chart(
+        figures.net_difference_heatmap(cmp.difference, labels, ids=ids, title=title), key="net_difference"
+    )
+    if len(ids) < model.V:
+        with left:
+            note(PAGE, "heatmap-cut", shown=len(ids) - 1, symbols=model.V)
     with right:
-        st.markdown(
-            f"Largest gap: **{escape.code(model.vocab.pair_label(gap.row, gap.col))}**, "
-            f"p({escape.md(repr(labels[gap.col]))} | {escape.md(repr(labels[gap.row]))}) "
-            f"= **{gap.net:.4f}** in the net against **{gap.counts:.4f}** from the counts."
-        )
-        row = st.selectbox(
-            "Previous symbol",
-            list(range(V)),
-            index=gap.row,
-            format_func=lambda i: f"{labels[i]!r}" + (" (start of word)" if i == 0 else ""),
-            key=state.NET_ROW,
-            persist_state="session",
-        )
+        pair, previous, after = model.vocab.pair_label(gap.row, gap.col), repr(labels[gap.row]), repr(labels[gap.col])
+        say(PAGE, "largest-gap", pair=pair, next=after, previous=previous, net=gap.net, counts=gap.counts)
+        row = pick_symbol("Previous symbol", labels, gap.row, state.NET_ROW)
+        p_net, p_counts = cmp.row(row)
+        names = ("net: softmax(W)", "counts: P at k = 0")
         st.plotly_chart(
-            figures.row_distribution(
-                Pnet[row], labels, labels[row], compare=P0[row], names=("net: softmax(W)", "counts: P at k = 0")
-            ),
-            key="net_row_chart",
+            figures.row_distribution(p_net, labels, labels[row], compare=p_counts, names=names), key="net_row_chart"
         )
-        st.caption(
-            "Rows used rarely in the list give the net little gradient, so they move least: they are where the "
-            "net and the counts still differ after training, and where the regulariser pulls hardest towards uniform."
-        )
+        note(PAGE, "rare-rows")
 
-# --- inside the net -------------------------------------------------------------------------------
-st.subheader("One symbol through the net")
-W = net.W if net is not None else init_weights(V, seed)
-x = st.selectbox(
-    "Input symbol x",
-    list(range(V)),
-    index=min(1, V - 1),
-    format_func=lambda i: f"{labels[i]!r}" + (" (start of word)" if i == 0 else ""),
-    key=state.NET_SYMBOL,
-    persist_state="session",
-)
-fp = forward_one(W, x)
-st.markdown(
-    f'**Why one-hot?** An id is a name, not an amount: {escape.code(repr(labels[x]))} = {x} is not "{x} times" anything, and feeding '
-    f"the number itself would make a bigger id push harder. One-hot turns it into a vector of size V = {V} with a single 1 "
-    f"at position {x}; `.float()` because it is multiplied by W, which is float."
-)
-st.code(f">>> F.one_hot(torch.tensor({x}), num_classes={V}).float()\n{fp.xenc}", language="python", wrap_lines=True)
-show = ids if len(ids) < V else list(range(V))
-st.markdown(
-    f"**Why does one-hot × W pluck a row?** Every entry of `xenc @ W` sums `xenc[k] * W[k, j]` over k, and only k = {x} is "
-    f"not zero: the product is row {x} of W. Here, {'with the trained W' if net is not None else 'with the initial W'}: "
-    f"max |one_hot(x) @ W − W[x]| = **{fp.pluck_error:g}**. That row is then turned into probabilities: logits are "
-    "log-counts, exp gives positive counts, dividing by their sum gives probabilities — together, **softmax**."
-)
-table = pd.DataFrame(
-    {
-        "next symbol": [labels[j] for j in show],
-        "one_hot(x) @ W": [float(fp.logits_onehot[j]) for j in show],
-        "W[x]": [float(fp.logits_index[j]) for j in show],
-        "exp → counts": [float(fp.counts[j]) for j in show],
-        "÷ sum → p": [float(fp.probs[j]) for j in show],
-        "counts model P": [float(P0[x, j]) for j in show],
+
+def one_symbol_through(model, W, P0, ids: list[int], trained: bool) -> int:
+    """One input symbol through the net: one-hot, the plucked row of W, exp, normalise. Returns the symbol."""
+    st.subheader("One symbol through the net")
+    labels, V = model.vocab.itos, model.V
+    x = pick_symbol("Input symbol x", labels, min(1, V - 1), state.NET_SYMBOL)
+    fp = forward_one(W, x, P0)
+    say(PAGE, "why-one-hot", symbol=repr(labels[x]), x=x, V=V)
+    st.code(f">>> F.one_hot(torch.tensor({x}), num_classes={V}).float()\n{fp.xenc}", language="python", wrap_lines=True)
+    which = text(PAGE, "with-the-trained-w" if trained else "with-the-initial-w")
+    say(PAGE, "pluck", x=x, which=which, error=fp.pluck_error)
+    show = ids if len(ids) < V else list(range(V))
+    steps = fp.columns(show)
+    columns = {
+        "next symbol": ([labels[j] for j in show], None),
+        "one_hot(x) @ W": (steps["logits_onehot"], "%.4f"),
+        "W[x]": (steps["logits_index"], "%.4f"),
+        "exp → counts": (steps["counts"], "%.4f"),
+        "÷ sum → p": (steps["probs"], "%.4f"),
+        "counts model P": (steps["counts_model"], "%.4f"),
     }
-)
-st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    height=min(36 * len(show) + 40, 420),
-    column_config={c: st.column_config.NumberColumn(format="%.4f") for c in table.columns[1:]},
-)
-st.caption(
-    f"The counts in row {x} sum to {float(fp.counts.sum()):.3g}; p sums to 1. Compare the last two columns: "
-    + ("after training they nearly agree." if net is not None else "before training, W is random and so is p.")
-)
+    number_table(columns, height=min(36 * len(show) + 40, 420))
+    note(PAGE, "forward-trained" if trained else "forward-initial", x=x, total=fp.total)
+    return x
 
-# --- E04 / E05 ------------------------------------------------------------------------------------
-st.subheader("Three ways to the same loss")
-st.markdown(
-    "The lecture multiplies one-hot vectors by W (**one-hot**). Picking rows directly, `F.cross_entropy(W[xs], ys)`, "
-    "skips the multiplication (**row indexing**, exercises E04 and E05). And because the full-batch loss only depends on "
-    "how often each bigram occurs, `-(N * W.log_softmax(1)).sum() / N.sum()` gives it from the count matrix "
-    f"(**counts form**), at a cost that does not grow with the list: {tdata.bigrams:,} bigrams here, {V}×{V} counts."
-)
-at = f"W after {net.steps:,} steps" if net is not None else "the initial W"
-if st.button(f"Compare them at {at}", icon=":material/compare_arrows:", key=state.NET_COMPARE):
-    try:
-        with st.spinner("Timing each method…"):
-            training.compare(source.id, tdata, W, float(reg), at)
-    except training.ServerBusy as busy:
-        st.warning(str(busy), icon=":material/hourglass_top:")
-comparison = training.last_comparison(source.id)
-if comparison is not None:
-    base = comparison.checks[0]
-    fastest = min(c.ms_per_call for c in comparison.checks)
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "method": [METHOD_LABELS[c.method] for c in comparison.checks],
-                "loss": [c.loss for c in comparison.checks],
-                "|loss − first|": [abs(c.loss - base.loss) for c in comparison.checks],
-                "max |grad − first|": [c.max_grad_diff for c in comparison.checks],
-                "ms per step": [c.ms_per_call for c in comparison.checks],
-                "× the fastest": [c.ms_per_call / fastest for c in comparison.checks],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "loss": st.column_config.NumberColumn(format="%.6f"),
-            "|loss − first|": st.column_config.NumberColumn(format="%.1e"),
-            "max |grad − first|": st.column_config.NumberColumn(format="%.1e"),
-            "ms per step": st.column_config.NumberColumn(format="%.3g"),
-            "× the fastest": st.column_config.NumberColumn(format="%.0f×"),
-        },
-    )
-    st.caption(
-        f"At {comparison.at}, reg = {comparison.reg:g}, {comparison.bigrams:,} bigrams. The differences are float32 "
-        "rounding (about 1e-6): the same loss, the same gradient. Time: one loss-and-gradient evaluation, i.e. one step."
-    )
-    for m, why in comparison.skipped.items():
-        st.caption(f"{METHOD_LABELS[m]} was not run: {why}.")
 
-# --- regularisation = smoothing -------------------------------------------------------------------
-sweep_box = st.expander(
-    "Why regularise? It is smoothing in disguise", icon=":material/blur_on:", key=state.NET_SWEEP, on_change="rerun"
-)
-with sweep_box:
-    st.markdown(
-        "reg × mean(W²) is smallest at W = 0, where every logit is equal and every row of softmax(W) is **uniform**. "
-        "So the regulariser pulls each row towards uniform, exactly as add-k smoothing adds the same fake count k to every "
-        "cell. The data term pulls towards the counts; rows backed by few bigrams give way first. The price is a higher "
-        "loss on the training list, the gain a model that never rules a bigram out and generalises better."
+def three_ways(source, tdata, W, reg: float, net) -> None:
+    """E04 and E05: one-hot, row indexing and the counts form give the same loss and gradient, at different costs."""
+    st.subheader("Three ways to the same loss")
+    say(PAGE, "three-ways", bigrams=tdata.bigrams, V=tdata.V)
+    at = f"W after {net.steps:,} steps" if net is not None else "the initial W"
+    if st.button(f"Compare them at {at}", icon=":material/compare_arrows:", key=state.NET_COMPARE):
+        try:
+            with st.spinner("Timing each method…"):
+                training.compare(source.id, tdata, W, float(reg), at)
+        except training.ServerBusy as busy:
+            st.warning(str(busy), icon=":material/hourglass_top:")
+    comparison = training.last_comparison(source.id)
+    if comparison is None:
+        return
+    checks = comparison.checks
+    columns = {
+        "method": ([METHOD_LABELS[c.method] for c in checks], None),
+        "loss": ([c.loss for c in checks], "%.6f"),
+        "|loss − first|": ([c.loss_diff for c in checks], "%.1e"),
+        "max |grad − first|": ([c.max_grad_diff for c in checks], "%.1e"),
+        "ms per step": ([c.ms_per_call for c in checks], "%.3g"),
+        "× the fastest": ([c.times_fastest for c in checks], "%.0f×"),
+    }
+    number_table(columns)
+    note(PAGE, "compared", at=comparison.at, reg=comparison.reg, bigrams=comparison.bigrams)
+    for method, why in comparison.skipped.items():
+        note(PAGE, "not-run", method=METHOD_LABELS[method], why=why)
+
+
+def regularisation_is_smoothing(source, model, target: float, reg: float, x: int) -> None:
+    """A net fitted at each regularisation strength, only while the expander is open: the loss and row x move
+    towards uniform, as smoothing moves them."""
+    box = st.expander(
+        "Why regularise? It is smoothing in disguise", icon=":material/blur_on:", key=state.NET_SWEEP, on_change="rerun"
     )
-    if sweep_box.open:
-        if V > training.SWEEP_MAX_SYMBOLS:
-            st.info(f"This list has {V:,} symbols: training a net at each strength would take too long here.")
-        else:
-            rows = training.exchange(source.id, model.N)
-            st.plotly_chart(
-                figures.regularisation_curve(
-                    [(r.reg, r.nll) for r in rows], target=target, uniform=math.log(V), current=float(reg)
-                ),
-                key="net_reg_curve",
-            )
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        "reg": [r.reg for r in rows],
-                        "NLL (data term)": [r.nll for r in rows],
-                        "mean row entropy": [r.entropy for r in rows],
-                        "same NLL as smoothing k ≈": [r.k_same_nll for r in rows],
-                        "closest P (KL) at k ≈": [r.k_closest for r in rows],
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "reg": st.column_config.NumberColumn(format="%g"),
-                    "NLL (data term)": st.column_config.NumberColumn(format="%.4f"),
-                    "mean row entropy": st.column_config.NumberColumn(format="%.4f"),
-                    "same NLL as smoothing k ≈": st.column_config.NumberColumn(format="%.3g"),
-                    "closest P (KL) at k ≈": st.column_config.NumberColumn(format="%.3g"),
-                },
-            )
-            st.caption(
-                f"Each net: {FIT_STEPS} steps of Adam (lr {FIT_LR:g}) on the counts form. Row "
-                f"entropy is log V = {math.log(V):.3f} for uniform rows; weighted by how often each row is used. "
-                "Two ways to say what a regulariser is worth in smoothing: the k whose counts give the same NLL "
-                "on the list, and the k whose P is closest to softmax(W) (as on More exercises)."
-            )
-            weakest, middle, strongest = weakest_halfway_strongest(rows)
-            picks = {f"net, reg = {r.reg:g}": r.P[x] for r in (weakest, middle)}
-            if middle.k_same_nll is not None:
-                k_eq = float(f"{middle.k_same_nll:.3g}")
-                picks[f"counts smoothed, k = {k_eq:g}"] = cached.probabilities(source.id, k_eq, model)[x]
-            picks[f"net, reg = {strongest.reg:g}"] = strongest.P[x]
-            st.plotly_chart(
-                figures.distributions(
-                    picks,
-                    labels,
-                    labels[x],
-                    uniform=True,
-                    colors=["#08306b", "#2171b5", figures.ORANGE, "#9ecae1"],
-                    title=f"p(next | {labels[x]!r}) as reg grows: towards uniform",
-                ),
-                key="net_reg_rows",
-            )
-            if middle.k_same_nll is not None:
-                st.caption(
-                    f"The orange bars are the counting model smoothed with k = {k_eq:g}, the smoothing that costs the "
-                    f"same loss as reg = {middle.reg:g}: they follow the net's reg = {middle.reg:g} bars closely "
-                    "(not exactly: the two pulls towards uniform are shaped differently). "
-                    "Change the input symbol above to see another row."
-                )
-    else:
-        st.caption(
-            "Open this to train a net at each of "
-            f"{', '.join(f'{r:g}' for r in EXCHANGE_REGS)} and see the loss and the rows move towards uniform."
+    with box:
+        say(PAGE, "regularise")
+        if not box.open:
+            note(PAGE, "sweep-closed", regs=", ".join(f"{r:g}" for r in EXCHANGE_REGS))
+            return
+        if model.V > training.SWEEP_MAX_SYMBOLS:
+            st.info(text(PAGE, "sweep-too-big", V=model.V))
+            return
+        rows, uniform, labels = training.exchange(source.id, model.N), uniform_nll(model.V), model.vocab.itos
+        points = [(r.reg, r.nll) for r in rows]
+        curve = figures.regularisation_curve(points, target=target, uniform=uniform, current=float(reg))
+        st.plotly_chart(curve, key="net_reg_curve")
+        columns = {
+            "reg": ([r.reg for r in rows], "%g"),
+            "NLL (data term)": ([r.nll for r in rows], "%.4f"),
+            "mean row entropy": ([r.entropy for r in rows], "%.4f"),
+            "same NLL as smoothing k ≈": ([r.k_same_nll for r in rows], "%.3g"),
+            "closest P (KL) at k ≈": ([r.k_closest for r in rows], "%.3g"),
+        }
+        number_table(columns)
+        note(PAGE, "sweep", steps=FIT_STEPS, lr=FIT_LR, uniform=uniform)
+        grows = one_row_as_reg_grows(rows, model.N, x)
+        weakest, halfway, strongest = grows.rows
+        picks = {f"net, reg = {grows.weakest.reg:g}": weakest, f"net, reg = {grows.halfway.reg:g}": halfway}
+        if grows.k is not None:
+            picks[f"counts smoothed, k = {grows.k:g}"] = grows.smoothed
+        picks[f"net, reg = {grows.strongest.reg:g}"] = strongest
+        colors = ["#08306b", "#2171b5", figures.ORANGE, "#9ecae1"]
+        title = f"p(next | {labels[x]!r}) as reg grows: towards uniform"
+        st.plotly_chart(
+            figures.distributions(picks, labels, labels[x], uniform=True, colors=colors, title=title),
+            key="net_reg_rows",
         )
+        if grows.k is not None:
+            note(PAGE, "sweep-rows", k=grows.k, reg=grows.halfway.reg)
+
+
+source = sidebar.page("Neural net")
+model = wordlists.model_for(source)
+tdata = training.training_data(source.id, source.words, model.vocab)
+target = cached.score_counts(source.id, 0.0, model).nll  # the maximum-likelihood optimum the net converges to
+P0 = cached.probabilities(source.id, 0.0, model)
+ids = figures.top_symbols(model.N)
+settings = controls(model.V)
+net = training.get(source.id)
+train, resume = buttons(source, tdata, settings, net)
+one_step_explained()
+train_and_show(source, tdata, settings, net, target, train, resume)
+if net is not None:
+    run_summary(net, target)
+    net_against_the_counts(model, net, P0, ids)
+W = net.W if net is not None else init_weights(model.V, settings["net_seed"])
+x = one_symbol_through(model, W, P0, ids, trained=net is not None)
+three_ways(source, tdata, W, settings["reg"], net)
+regularisation_is_smoothing(source, model, target, settings["reg"], x)

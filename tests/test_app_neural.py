@@ -178,7 +178,7 @@ def test_regularisation_section_trains_a_net_per_strength_when_opened(default_wo
     )  # both definitions, side by side
     rows = training.exchange(SOURCE_ID, CountModel.from_words(default_words).N)  # the page's rows, from its cache
     _, middle, _ = weakest_halfway_strongest(rows)
-    assert any(f"costs the same loss as reg = {middle.reg:g}" in c.value for c in at.caption)
+    assert any(f"costs the same loss as reg = {middle.reg:g}" in shown(c.value) for c in at.caption)
 
 
 def test_the_net_seed_and_the_sampler_seed_are_separate_settings(default_words):

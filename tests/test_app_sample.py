@@ -1,11 +1,12 @@
-"""The Sample page through AppTest: reproducible samples, the lecture preset, the net as a source, the multinomial
-demo."""
+"""The Sample page through AppTest: reproducible samples, the lecture preset, the net as a source, torch.multinomial."""
+
+import inspect
 
 import pytest
 import torch
-from apputil import open_page
+from apputil import open_page, shown
 
-from bigram import LECTURE_SEED, CountModel, net_probabilities, sample
+from bigram import LECTURE_SEED, CountModel, lecture, net_probabilities, sample
 from bigram.builtin import default_list
 from bigram.wordlist import read_words
 from ui import state
@@ -115,10 +116,12 @@ def test_net_source_samples_the_trained_net(names_model):
     assert (log_p < 0).all() and torch.isfinite(torch.tensor(list(log_p))).all()
 
 
-def test_multinomial_demo_shows_code_and_draws():
+def test_multinomial_demo_shows_the_lectures_code_and_the_call_it_draws():
     at = open_page(PAGE)
-    assert any("torch.multinomial(p, num_samples=10000, replacement=True, generator=g)" in c.value for c in at.code)
+    assert any(c.value == inspect.getsource(lecture.draw).rstrip() for c in at.code)  # the code shown is the code run
+    assert any("torch.multinomial(p, num_samples=n, replacement=True, generator=g)" in c.value for c in at.code)
+    assert any(f"`draw(P, 0, 10000, seed={LECTURE_SEED})`" in c.value for c in at.caption)
     at.selectbox(key=state.DRAW_ROW).set_value(1).run()
     assert not at.exception
-    assert any("p = P[1]  # the row of 'a'" in c.value for c in at.code)
+    assert any(f"`draw(P, 1, 10000, seed={LECTURE_SEED})`" in c.value and "'a'" in shown(c.value) for c in at.caption)
     assert len(at.get("plotly_chart")) == 1

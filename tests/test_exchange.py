@@ -12,6 +12,8 @@ from bigram.exchange import (
     closest_smoothing,
     equivalent_smoothing,
     exchange_rates,
+    one_row_as_reg_grows,
+    uniform_nll,
     weakest_halfway_strongest,
 )
 
@@ -96,3 +98,24 @@ def test_the_net_s_data_term_is_the_lecture_loss_without_the_regulariser(small):
     net_nll = lecture.nll(WORDS, point.P.double(), stoi)
     assert point.nll == pytest.approx(net_nll, abs=1e-5)  # P is float32 softmax(W): agreement to float32 rounding
     assert TrainingData.from_counts(small.N).V == small.V
+
+
+def test_one_row_as_reg_grows_and_the_smoothing_that_costs_as_much(small):
+    points = exchange_rates(small.N, regs=(0.0, 0.1, 10.0), steps=150)
+    x = 1
+    grows = one_row_as_reg_grows(points, small.N, x)
+    assert (grows.weakest, grows.halfway, grows.strongest) == weakest_halfway_strongest(points)
+    for point, row in zip((grows.weakest, grows.halfway, grows.strongest), grows.rows):
+        assert torch.equal(row, point.P[x])
+    assert grows.k == float(f"{grows.halfway.k_same_nll:.3g}")  # rounded as the page prints it
+    assert torch.equal(grows.smoothed, small.probabilities(grows.k)[x])
+    # The stronger the pull, the closer the row is to uniform (its largest probability falls).
+    assert float(grows.rows[0].max()) > float(grows.rows[1].max()) > float(grows.rows[2].max())
+    no_k = [Exchange(**{**vars(p), "k_same_nll": None}) for p in points]
+    assert one_row_as_reg_grows(no_k, small.N, x).smoothed is None
+
+
+def test_uniform_rows_score_log_v(small):
+    V = small.V
+    assert uniform_nll(V) == pytest.approx(smoothed_nll(small.N, 1e9), abs=1e-6)  # endless smoothing: uniform rows
+    assert uniform_nll(V) == math.log(V)

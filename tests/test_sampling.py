@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from bigram import BigramError, CountModel, lecture, sample
+from bigram import BigramError, CountModel, lecture, sample, score_word
+from bigram.sampling import draw_from_row, sample_table
 
 WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper", "evelyn", "abigail"]
 
@@ -88,3 +89,30 @@ def test_bad_settings_are_refused(kwargs, message):
     m = CountModel.from_words(WORDS)
     with pytest.raises(BigramError, match=message):
         sample(m.probabilities(1), m.vocab, 3, **kwargs)
+
+
+@pytest.mark.parametrize("row,n,seed", [(0, 10, 2147483647), (3, 1000, 7)])
+def test_draws_from_a_row_are_the_lectures_multinomial_draws(row, n, seed):
+    P = CountModel.from_words(["emma", "olivia", "ava", "isabella"]).probabilities(1.0)
+    d = draw_from_row(P, row, n, seed=seed)
+    assert torch.equal(d.drawn, lecture.draw(P, row, n, seed))  # the code the Sample page shows is what it draws
+    assert torch.equal(d.p, P[row]) and d.p.untyped_storage().nbytes() == P[row].numel() * 4  # a copy of the row
+    assert int(d.counts.sum()) == n and torch.equal(d.counts, torch.bincount(d.drawn, minlength=P.shape[1]))
+    assert d.first(5) == d.drawn[:5].tolist()
+    with pytest.raises(BigramError):
+        draw_from_row(P, P.shape[0], n, seed=seed)
+
+
+def test_sample_table_scores_flags_and_counts_the_samples():
+    words = ["emma", "ava", "eva"]
+    m = CountModel.from_words(words)
+    logP = m.log_probabilities(1.0)
+    drawn = sample(m.probabilities(1.0), m.vocab, 40, seed=3, max_len=3)
+    table = sample_table(drawn, logP, set(words))
+    assert [r.word for r in table.rows] == [s.word for s in drawn]
+    assert [r.length for r in table.rows] == [len(s.ids) for s in drawn]
+    assert all(r.log_p < 0 for r in table.rows)
+    assert table.in_list == sum(s.word in words for s in drawn) > 0
+    assert table.truncated == sum(s.truncated for s in drawn) > 0
+    whole = next(r for r, s in zip(table.rows, drawn) if not s.truncated and s.word)
+    assert whole.log_p == pytest.approx(score_word(whole.word, logP, m.vocab).log_likelihood, rel=1e-12)

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from bigram import CountModel, TrainingData
 from ui import figures, training
-from ui.training import ServerBusy, TrainingSlots
+from ui.training import ServerBusy, TrainedNet, TrainingSlots
 
 WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper", "evelyn", "abigail"]
 
@@ -191,6 +191,20 @@ def test_continue_after_a_settings_change_starts_a_new_trainer_from_the_same_W(s
     assert second.history[5] == pytest.approx(first.nll_history[5], abs=1e-6)
     assert session[training.state.TRAINED]["s"] is second
     assert training.get("s") is second
+
+
+def test_the_outcome_of_a_run_is_told_worst_first():
+    def net(history, **flags):
+        return TrainedNet(
+            source_id="s", settings={}, W=torch.zeros(2, 2), history=history, nll_history=history, **flags
+        )
+
+    assert net([3.0, 2.5]).outcome is None  # it ran its steps and the loss fell: nothing to say
+    assert net([3.0, 2.5], finished=False).outcome == "interrupted"
+    assert net([3.0, 2.5], finished=False, time_limited=True).outcome == "time-limited"
+    assert net([3.0, 3.5], finished=False, time_limited=True).outcome == "rose"  # overshooting says more than time
+    assert net([3.0, 3.5], finished=False, message="W is no longer finite").outcome == "diverged"
+    assert net([3.0]).outcome is None  # no step yet
 
 
 # --- figures ----------------------------------------------------------------------------------------

@@ -22,9 +22,10 @@ from bigram.describe import ListStats
 from bigram.describe import describe_list as _describe_list
 from bigram.probability import pair_facts as _pair_facts
 from bigram.probability import stationary_distribution as _stationary_distribution
-from bigram.sampling import Sample
-from bigram.sampling import draw_and_count as _draw_and_count
+from bigram.sampling import RowDraws, Sample, SampleTable
+from bigram.sampling import draw_from_row as _draw_from_row
 from bigram.sampling import sample as _sample
+from bigram.sampling import sample_table as _sample_table
 
 from .cache import MB, bounded
 
@@ -105,12 +106,27 @@ def sample(
     )
 
 
+@bounded(max_entries=32, max_bytes=4 * MB)
+def sample_table(
+    source_id: str,
+    k: float,
+    n: int,
+    seed: int,
+    temperature: float,
+    max_len: int,
+    mode: str,
+    _model: CountModel,
+    _words: tuple[str, ...],
+) -> SampleTable:
+    """``sampling.sample_table`` of those samples: length, log p under the model that drew them, in the list or not."""
+    drawn = sample(source_id, k, n, seed, temperature, max_len, mode, _model)
+    return _sample_table(drawn, log_probabilities(source_id, k, _model), word_set(source_id, _words))
+
+
 @bounded(max_entries=32, max_bytes=64 * MB)
-def draw_and_count(
-    source_id: str, k: float, row: int, n: int, seed: int, _model: CountModel
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """``sampling.draw_and_count`` on row ``row`` of the counting model's P at smoothing k."""
-    return _draw_and_count(probabilities(source_id, k, _model)[row], n, seed=seed)
+def draw_from_row(source_id: str, k: float, row: int, n: int, seed: int, _model: CountModel) -> RowDraws:
+    """``sampling.draw_from_row`` on the counting model's P at smoothing k."""
+    return _draw_from_row(probabilities(source_id, k, _model), row, n, seed=seed)
 
 
 @bounded(max_entries=64, max_bytes=1 * MB)

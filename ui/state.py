@@ -295,6 +295,7 @@ HOME_WORD = "home_word"  # the word of the list whose chain rule Home writes out
 CMP_OTHER = "cmp_other"  # the list compared with the one in use
 MODEL_WHAT = "model_what"  # counts, probabilities or weights
 MODEL_FORMAT = "model_format"  # safetensors or csv
+MODEL_DOWNLOAD = "model_download"  # the model-file download button
 MODEL_UPLOAD = "model_upload"  # the model-file uploader
 LOADED_MODEL = "loaded_model"  # (file name, bigram.modelfile.ModelFile) loaded by this person
 LOADED_MODEL_ERROR = "loaded_model_error"

@@ -78,6 +78,20 @@ class TrainedNet:
     def ms_per_step(self) -> float | None:
         return 1000 * self.last_run_seconds / self.last_run_steps if self.last_run_steps else None
 
+    @property
+    def outcome(self) -> str | None:
+        """What the latest run came to, when it is worth saying: "diverged" (W blew up; the last good W is kept),
+        "rose" (the loss went up: the steps overshoot), "time-limited", "interrupted", or None (it ran its steps)."""
+        if self.message:
+            return "diverged"
+        if self.steps and self.loss > self.history[0]:
+            return "rose"
+        if self.time_limited:
+            return "time-limited"
+        if not self.finished:
+            return "interrupted"
+        return None
+
     def probabilities(self) -> torch.Tensor:
         """softmax(W): the net's next-symbol probabilities, samplable like the counting model's P."""
         from bigram import net_probabilities

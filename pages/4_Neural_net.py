@@ -7,7 +7,8 @@ from bigram import METHODS, OPTIMIZERS, init_weights, lecture
 from bigram.defaults import EXCHANGE_REGS, FIT_LR, FIT_STEPS
 from bigram.diagnostics import forward_one, net_against_counts
 from bigram.exchange import one_row_as_reg_grows, uniform_nll
-from ui import cached, figures, sidebar, state, training, wordlists
+from bigram.neural import baselines
+from ui import cached, figures, guide, pick, predict, replay, sidebar, state, training, wordlists
 from ui.prose import note, say, text
 from ui.showcode import show_code
 
@@ -58,24 +59,57 @@ def controls(V: int) -> dict:
     st.title("The neural net")
     say(PAGE, "intro", V=V)
     c1, c2, c3 = st.columns(3)
-    lr = c1.number_input("Learning rate", state.LR_MIN, step=0.1, format="%g", key="lr", help=HELP["lr"], **KEPT)
-    steps = c2.number_input("Steps", 1, key="steps", help=HELP["steps"], **KEPT)
-    reg = c3.number_input("Regularisation", 0.0, step=0.01, format="%g", key="reg", help=HELP["reg"], **KEPT)
+    lr = c1.number_input(
+        "Learning rate",
+        state.LR_MIN,
+        step=0.1,
+        format="%g",
+        key="lr",
+        disabled=state.locked("lr"),
+        help=HELP["lr"],
+        **KEPT,
+    )
+    steps = c2.number_input("Steps", 1, key="steps", disabled=state.locked("steps"), help=HELP["steps"], **KEPT)
+    reg = c3.number_input(
+        "Regularisation", 0.0, step=0.01, format="%g", key="reg", disabled=state.locked("reg"), help=HELP["reg"], **KEPT
+    )
     c4, c5, c6 = st.columns([1.3, 1, 0.7])
     method = c4.segmented_control(
-        "Loss computed by", METHODS, format_func=METHOD_LABELS.get, key="method", help=HELP["method"], **PICK
+        "Loss computed by",
+        METHODS,
+        format_func=METHOD_LABELS.get,
+        key="method",
+        disabled=state.locked("method"),
+        help=HELP["method"],
+        **PICK,
     )
     optimizer = c5.segmented_control(
         "Optimizer",
         OPTIMIZERS,
         format_func=lambda o: OPTIMIZER_LABELS.get(o, o),
         key="optimizer",
+        disabled=state.locked("optimizer"),
         on_change=state.suggest_lr,
         help=HELP["optimizer"],
         **PICK,
     )
-    seed = c6.number_input("Seed of the initial W", 0, key="net_seed", help=HELP["net_seed"], **KEPT)
+    seed = c6.number_input(
+        "Seed of the initial W", 0, key="net_seed", disabled=state.locked("net_seed"), help=HELP["net_seed"], **KEPT
+    )
     return {"lr": lr, "steps": steps, "reg": reg, "method": method, "optimizer": optimizer, "net_seed": seed}
+
+
+def guess_the_loss(net) -> None:
+    """Predict, then see: the loss after the first 100 steps of the lecture's training, before pressing Train."""
+    first = 100
+    ready = net is not None and len(net.history) > first
+    predict.card(
+        "loss_100",
+        text(PAGE, "predict", steps=first),
+        net.history[first] if ready else None,
+        ready=ready,
+        waiting=text(PAGE, "predict-waiting", steps=first),
+    )
 
 
 def buttons(source, tdata, settings: dict, net) -> tuple[bool, bool]:
@@ -120,14 +154,24 @@ def one_step_explained() -> None:
         say(PAGE, "why-this-loss")
 
 
-def train_and_show(source, tdata, settings: dict, net, target: float, train: bool, resume: bool) -> None:
+def train_and_show(source, tdata, settings: dict, net, target: float, train: bool, resume: bool, lines) -> None:
     """The run, drawn live while it trains (bounded in time, queued for a slot); then the stored net's curve."""
     progress, chart = st.empty(), st.empty()
     if train or resume:
         run = {name: settings[name] for name in ("lr", "reg", "method", "optimizer", "net_seed")}
         start, steps = (net if resume else None), int(settings["steps"])
         try:
-            training.run(source.id, tdata, run, steps=steps, start=start, target=target, progress=progress, chart=chart)
+            training.run(
+                source.id,
+                tdata,
+                run,
+                steps=steps,
+                start=start,
+                target=target,
+                progress=progress,
+                chart=chart,
+                baselines=lines,
+            )
         except training.ServerBusy as busy:
             st.warning(str(busy), icon=":material/hourglass_top:")
         else:
@@ -137,7 +181,9 @@ def train_and_show(source, tdata, settings: dict, net, target: float, train: boo
         chart.info(text(PAGE, "press-train", target=target), icon=":material/play_arrow:")
         return
     title = f"Training loss on {source.title}"  # the list's title is the user's: the figure builder escapes it
-    curve = figures.training_curve(net.history, nll_history=net.nll_history, target=target, title=title)
+    curve = figures.training_curve(
+        net.history, nll_history=net.nll_history, target=target, title=title, baselines=lines
+    )
     chart.plotly_chart(curve, key="net_loss_curve")
 
 
@@ -175,9 +221,12 @@ def net_against_the_counts(model, net, P0, ids: list[int]) -> None:
     gap = cmp.gap
     left, right = st.columns([1.15, 1])
     title = "softmax(W) − P at k = 0 (red: the net gives less)"
-    left.plotly_chart(
-        figures.net_difference_heatmap(cmp.difference, labels, ids=ids, title=title), key="net_difference"
-    )
+    with left:
+        pick.chart(
+            figures.net_difference_heatmap(cmp.difference, labels, ids=ids, title=title, pick=pick.current(model)),
+            key="net_difference",
+            ids=ids,
+        )
     if len(ids) < model.V:
         with left:
             note(PAGE, "heatmap-cut", shown=len(ids) - 1, symbols=model.V)
@@ -298,13 +347,22 @@ P0 = cached.probabilities(source.id, 0.0, model)
 ids = figures.top_symbols(model.N)
 settings = controls(model.V)
 net = training.get(source.id)
+lines = baselines(tdata, int(settings["net_seed"]))  # ln V, the counting optimum, where the seed's W starts
+guess_the_loss(net)
 train, resume = buttons(source, tdata, settings, net)
 one_step_explained()
-train_and_show(source, tdata, settings, net, target, train, resume)
+guide.nav("net")
+train_and_show(source, tdata, settings, net, target, train, resume, lines)
 if net is not None:
     run_summary(net, target)
+    with st.expander("Replay the run", icon=":material/replay:", expanded=False):
+        replay.section(net, model, P0, baselines=lines)
+    guide.nav("descent")
     net_against_the_counts(model, net, P0, ids)
+    pick.panel(model, source.words, float(state.setting("k")), net.probabilities())
 W = net.W if net is not None else init_weights(model.V, settings["net_seed"])
 x = one_symbol_through(model, W, P0, ids, trained=net is not None)
+guide.nav("onehot")
 three_ways(source, tdata, W, settings["reg"], net)
 regularisation_is_smoothing(source, model, target, settings["reg"], x)
+guide.nav("regularisation")

@@ -4,10 +4,10 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from bigram import LECTURE_SEED, BigramError, lecture, sample
+from bigram import LECTURE_SEED, BigramError, lecture, limits, sample
 from bigram.neural import net_log_probabilities
 from bigram.sampling import SampleTable, draw_from_row, sample_table
-from ui import cached, escape, figures, sidebar, state, training, wordlists
+from ui import cached, escape, figures, guide, sidebar, state, stepthrough, training, wordlists
 from ui.prose import note, say, text
 from ui.showcode import show_code
 
@@ -40,12 +40,19 @@ def settings(boundary: str) -> dict:
     with st.container(border=True):
         c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="center")
         choice = c1.radio(
-            "Model", list(MODEL_LABELS), key="source", horizontal=True, format_func=MODEL_LABELS.get, **KEPT
+            "Model",
+            list(MODEL_LABELS),
+            key="source",
+            disabled=state.locked("source"),
+            horizontal=True,
+            format_func=MODEL_LABELS.get,
+            **KEPT,
         )
         mode = c2.radio(
             "Mode",
             list(MODE_LABELS),
             key="mode",
+            disabled=state.locked("mode"),
             horizontal=True,
             format_func=MODE_LABELS.get,
             help=HELP["mode"],
@@ -54,18 +61,37 @@ def settings(boundary: str) -> dict:
         c3.button(
             "As in the lecture",
             key=state.SAMPLE_PRESET,
+            disabled=any(state.locked(name) for name in ("seed", "k", "mode", "temperature", "source", "max_len")),
             on_click=state.apply_lecture_preset,
             icon=":material/school:",
             help=HELP["preset"],
         )
         c4, c5, c6, c7 = st.columns(4)
-        seed = c4.number_input("Seed", min_value=0, max_value=2**53 - 1, step=1, key="seed", help=HELP["seed"], **KEPT)
-        n = c5.number_input("How many words", min_value=1, max_value=state.SAMPLE_MAX, step=1, key="n", **KEPT)
+        seed = c4.number_input(
+            "Seed",
+            min_value=0,
+            max_value=limits.SEED_MAX,
+            step=1,
+            key="seed",
+            disabled=state.locked("seed"),
+            help=HELP["seed"],
+            **KEPT,
+        )
+        n = c5.number_input(
+            "How many words",
+            min_value=1,
+            max_value=state.SAMPLE_MAX,
+            step=1,
+            key="n",
+            disabled=state.locked("n"),
+            **KEPT,
+        )
         temperature = c6.select_slider(
             "Temperature",
             options=state.steps_with(state.TEMPERATURE_STEPS, state.setting("temperature")),
             format_func=lambda v: f"{v:g}",
             key="temperature",
+            disabled=state.locked("temperature"),
             help=HELP["temperature"],
             **KEPT,
         )
@@ -75,6 +101,7 @@ def settings(boundary: str) -> dict:
             max_value=state.MAX_LEN_MAX,
             step=1,
             key="max_len",
+            disabled=state.locked("max_len"),
             help=HELP["max_len"],
             **KEPT,
         )
@@ -89,7 +116,7 @@ def the_net(source, choice: str, k: float):
     net = training.get(source.id)
     if net is None:
         st.warning(text(PAGE, "no-net", k=k), icon=":material/hub:")
-        params = state.shared_params() or None
+        params = state.link_params() or None
         st.page_link("pages/4_Neural_net.py", label="Train the net", icon=":material/hub:", query_params=params)
     return net
 
@@ -138,6 +165,14 @@ def words_table(words: SampleTable, s: dict) -> None:
     st.info(text(PAGE, "torch-version", version=torch.__version__), icon=":material/info:")
 
 
+def one_word_at_a_time(source, model, net, k: float, s: dict) -> None:
+    """The first word of the table, one draw at a time (sequential mode's own calls)."""
+    st.subheader("One word, one draw at a time")
+    say(PAGE, "step-through" if s["mode"] == "sequential" else "step-through-batched")
+    P = cached.probabilities(source.id, k, model) if net is None else net.probabilities()
+    stepthrough.section(P, model.vocab, seed=s["seed"], temperature=s["temperature"], max_len=s["max_len"])
+
+
 def multinomial_demo(source, model, net, k: float, seed: int) -> None:
     """One row of P drawn from many times: the shares of the draws settle onto the probabilities."""
     st.subheader("What torch.multinomial does")
@@ -176,4 +211,6 @@ k = float(state.setting("k"))
 net = the_net(source, s["source"], k)
 words = drawn_words(source, model, net, k, s)
 words_table(words, s)
+one_word_at_a_time(source, model, net, k, s)
+guide.nav("net_sampling" if net is not None else "sampling")
 multinomial_demo(source, model, net, k, s["seed"])

@@ -34,7 +34,8 @@ def train(at, steps=20, **settings):
 def test_page_renders_before_any_training():
     at = open_page(PAGE)
     assert at.title[0].value == "The neural net"
-    assert [b.label for b in at.button][:3] == ["Train", "Continue training (+100 steps)", "Forget the trained net"]
+    buttons = [at.button(key=k).label for k in (state.NET_TRAIN, state.NET_CONTINUE, state.NET_RESET)]
+    assert buttons == ["Train", "Continue training (+100 steps)", "Forget the trained net"]
     assert at.button(key=state.NET_CONTINUE).disabled  # nothing to continue yet
     assert any("Press **Train**" in shown(i.value) for i in at.info)
     assert net_of(at) is None
@@ -215,3 +216,19 @@ def test_a_trained_net_keeps_a_bounded_replay_of_its_run():
     assert more.steps[0] == 0 and more.steps[-1] > snaps.steps[0] and len(more) <= 64
     step, W = more.at(10**9)
     assert step <= net_of(at).steps
+
+
+def test_the_loss_after_100_steps_is_revealed_once_the_net_has_trained():
+    at = open_page(PAGE)
+    at.number_input(key=state.predict_key("loss_100", "guess")).set_value(2.6).run()
+    at.button(key=state.predict_key("loss_100", "go")).click().run()
+    assert any("Train for at least 100 steps" in c.value for c in at.caption)  # nothing to reveal yet
+    at = train(at, steps=100)
+    said = next(m.value for m in at.markdown if "The answer" in m.value)
+    assert f"{net_of(at).history[100]:.4f}".replace(".", "\\.") in said and "You said 2\\.6000" in said
+
+
+def test_the_loss_curve_carries_its_baselines(default_words):
+    at = train(open_page(PAGE), steps=5)
+    chart = next(c for c in at.get("plotly_chart") if "uniform model, ln V" in c.proto.spec)
+    assert "random W at the start" in chart.proto.spec and "counting model NLL" in chart.proto.spec

@@ -125,3 +125,17 @@ def test_multinomial_demo_shows_the_lectures_code_and_the_call_it_draws():
     assert not at.exception
     assert any(f"`draw(P, 1, 10000, seed={LECTURE_SEED})`" in c.value and "'a'" in shown(c.value) for c in at.caption)
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_stepping_through_a_word_draws_the_first_word_of_the_table():
+    at = open_page(PAGE)
+    first = words(at)[0]
+    for _ in range(state.MAX_LEN_MAX + 1):
+        step = at.button(key=state.STEP_NEXT)
+        if step.disabled:
+            break
+        step.click().run()
+    said = [m.value for m in at.markdown if m.value.startswith("**Draw ")]
+    assert said and f"The word so far: **{first}**" in said[-1].replace("\\", "")
+    at.button(key=state.STEP_RESET).click().run()
+    assert at.session_state[state.STEP_AT] == 0

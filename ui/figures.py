@@ -339,9 +339,13 @@ def symbol_frequencies(labels: Sequence[str], counts: Sequence[int], title: str 
 
 
 def difference_heatmap(
-    D: torch.Tensor, labels: Sequence[str], ids: Sequence[int] | None = None, title: str = "softmax(W) - P"
+    D: torch.Tensor,
+    labels: Sequence[str],
+    ids: Sequence[int] | None = None,
+    title: str = "softmax(W) - P",
+    pick: tuple[int, int] | None = None,
 ) -> go.Figure:
-    """Signed differences on a diverging scale centred at 0."""
+    """Signed differences on a diverging scale centred at 0; every cell can be clicked (``pick_layer``)."""
     ids = list(range(D.shape[0])) if ids is None else list(ids)
     sub = D[ids][:, ids].double()
     labs = [escape.plot(labels[i]) for i in ids]
@@ -361,6 +365,9 @@ def difference_heatmap(
             colorbar=dict(thickness=12),
         )
     )
+    layer, shapes = pick_layer(labs, ids, N=None, k=0.0, pick=pick, size=16)
+    fig.add_trace(layer)
+    fig.update_layout(shapes=shapes)
     fig.update_yaxes(autorange="reversed", title="previous symbol", type="category")
     fig.update_xaxes(side="top", title="next symbol", type="category")
     return _layout(fig, title, height=max(420, 20 * len(ids) + 120))
@@ -605,10 +612,14 @@ def draw_step(probs: torch.Tensor, labels: Sequence[str], drawn: int, *, title: 
 
 
 def net_difference_heatmap(
-    D: torch.Tensor, labels: Sequence[str], ids: Sequence[int] | None = None, title: str = "softmax(W) − P"
+    D: torch.Tensor,
+    labels: Sequence[str],
+    ids: Sequence[int] | None = None,
+    title: str = "softmax(W) − P",
+    pick: tuple[int, int] | None = None,
 ) -> go.Figure:
     """difference_heatmap with room for its top axis title under the figure title and every symbol labelled."""
-    fig = difference_heatmap(D, labels, ids=ids, title=title)
+    fig = difference_heatmap(D, labels, ids=ids, title=title, pick=pick)
     fig.update_xaxes(dtick=1, tickfont=dict(size=11))
     fig.update_yaxes(dtick=1, tickfont=dict(size=11))
     fig.update_layout(margin=dict(t=100))

@@ -92,8 +92,8 @@ def section(P: torch.Tensor, vocab: Vocab, *, seed: int, temperature: float, max
         )
         if at == last:
             st.caption(
-                "The same calls as the sampler, with the same seed and generator: this is the first word of the "
-                "table above, drawn one multinomial call at a time."
+                "The same calls as the sequential sampler, with the same seed and generator: the first word it "
+                "draws, one multinomial call at a time."
             )
 
     view()

@@ -259,6 +259,7 @@ def run(
     progress=None,
     chart=None,
     key: str = "net_live",
+    baselines=None,
 ) -> TrainedNet:
     """Train for ``steps`` steps, from the seed's W or (``start``) from a previous net's W; store and return the result.
 
@@ -317,7 +318,9 @@ def run(
             if chart is not None:
                 draws[0] += 1
                 chart.plotly_chart(
-                    figures.training_curve(trainer.history, nll_history=trainer.nll_history, target=target),
+                    figures.training_curve(
+                        trainer.history, nll_history=trainer.nll_history, target=target, baselines=baselines
+                    ),
                     key=f"{key}_{draws[0]}",
                 )
 

@@ -62,7 +62,7 @@ def session_words(i: int) -> list[str]:
 
 
 def expected_loss(words: list[str]) -> float:
-    """The final loss of the Neural net page's default run (100 steps, lr 50, reg 0.01, counts, seed), by the package."""
+    """The final loss of the Neural net page's default run (100 steps, lr 50, reg 0.01, counts), by the package."""
     from bigram import CountModel, Trainer, TrainingData
 
     m = CountModel.from_words(words)
@@ -151,7 +151,7 @@ async def run_session(browser, base: str, i: int, words: list[str], loss: float,
         result = page.get_by_text(f"{loss:.4f}", exact=True)
         busy = page.get_by_text("try again in a few seconds")
         trained = False
-        for attempt in range(40):
+        for _ in range(40):
             t0 = time.perf_counter()
             await page.get_by_role("button", name="Train", exact=True).click()
             deadline = t0 + timeout_s

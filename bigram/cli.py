@@ -246,7 +246,8 @@ def _train(args):
     if context > 1:
         if args.method == "onehot":
             raise BigramError(
-                f"--method onehot would build a {m.V**context:,}-wide one-hot per prediction; use index or counts for --context {context}"
+                f"--method onehot would build a {m.V**context:,}-wide one-hot per prediction; "
+                f"use index or counts for --context {context}"
             )
         check_size(m.V, context)
         data = training_data(wl.words, m.vocab, context, args.padding)
@@ -318,14 +319,16 @@ def _check_sweep(flag: str, values: list | None) -> None:
 def _print_human(command: str, out: dict) -> None:
     if command == "stats":
         _say(
-            f"{out['words']:,} words, {out['bigrams']:,} bigrams, {out['vocab_size']} symbols (boundary {out['boundary']!r})"
+            f"{out['words']:,} words, {out['bigrams']:,} bigrams, {out['vocab_size']} symbols "
+            f"(boundary {out['boundary']!r})"
         )
         _say("symbols: " + "".join(out["symbols"]))
         _say("most frequent bigrams: " + ", ".join(f"{p} {c:,}" for p, c in out["top_bigrams"]))
         _say(out["report"]["source"] + ": " + _summary(out["report"]))
     elif command == "score":
         _say(
-            f"NLL {out['nll']:.6f} per bigram over {out['bigrams']:,} bigrams, perplexity {out['perplexity']:.4f} (smoothing {out['smoothing']:g})"
+            f"NLL {out['nll']:.6f} per bigram over {out['bigrams']:,} bigrams, perplexity {out['perplexity']:.4f} "
+            f"(smoothing {out['smoothing']:g})"
         )
         for pair, count in out["impossible"][:5]:
             _say(f"  impossible bigram {pair!r} occurs {count:,} times: its probability is 0 under this model")
@@ -344,13 +347,15 @@ def _print_human(command: str, out: dict) -> None:
             _say(f"  and {path}, the list it reads: keep it beside the notebook")
     elif command == "train":
         _say(
-            f"loss {out['loss']:.6f} (NLL {out['nll']:.6f}) after {out['steps']} steps in {out['seconds'] * 1000:.1f} ms "
+            f"loss {out['loss']:.6f} (NLL {out['nll']:.6f}) after {out['steps']} steps "
+            f"in {out['seconds'] * 1000:.1f} ms "
             f"[{out['method']}, {out['optimizer']}]; counting model NLL {out['counting_nll']:.6f}"
         )
 
 
 def _summary(report: dict) -> str:
-    return f"{report['lines_read']:,} lines read, {report['kept']:,} kept, {sum(report['dropped'].values()):,} dropped ({report['encoding']})"
+    dropped = sum(report["dropped"].values())
+    return f"{report['lines_read']:,} lines read, {report['kept']:,} kept, {dropped:,} dropped ({report['encoding']})"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,9 +1,9 @@
 """Count the bigrams of a word-list file chunk by chunk, in memory that does not grow with the file.
 
 ``parse_words`` holds the whole text, every word as a Python string and the whole id tensor at
-once: about 30 bytes of memory per byte of file (3 GB for 100 MB, measured in BENCHMARKS.md). That is fine for an upload of a few MB and
-not for a 100 MB corpus. The counts, however, only need the bigrams, and counts add up: the
-count matrix of a file is the sum of the count matrices of its pieces. So this module reads a
+once: about 30 bytes of memory per byte of file (3 GB for 100 MB, measured in BENCHMARKS.md). That is
+fine for an upload of a few MB and not for a 100 MB corpus. The counts, however, only need the bigrams,
+and counts add up: the count matrix of a file is the sum of the count matrices of its pieces. So this module reads a
 fixed number of bytes at a time, cleans the complete lines in them with the same rules as
 ``parse_words``, counts their bigrams and adds them to a running total.
 
@@ -65,7 +65,7 @@ _nfc = partial(unicodedata.normalize, "NFC")
 
 
 class StreamCount(NamedTuple):
-    """What a streamed file gives: the same vocabulary, counts and number of words as ``parse_words`` + ``CountModel``."""
+    """What a streamed file gives: the vocabulary, counts and number of words of ``parse_words`` + ``CountModel``."""
 
     vocab: Vocab
     N: torch.Tensor

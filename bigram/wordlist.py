@@ -164,7 +164,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
                 text = data.decode(enc)
             except UnicodeDecodeError as exc:
                 raise BigramError(
-                    f"the file starts with a {enc.upper()} byte-order mark but is not valid {enc.upper()} text (byte {exc.start})"
+                    f"the file starts with a {enc.upper()} byte-order mark but is not valid {enc.upper()} text "
+                    f"(byte {exc.start})"
                 ) from None
             return _refuse_control_text(text, enc), enc
     for signature, what in _SIGNATURES:
@@ -244,7 +245,8 @@ def _refuse_control_text(text: str, encoding: str) -> str:
     control = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85")
     if control > max(2, len(sample) // 100):
         raise BigramError(
-            f"this file does not look like text: {control:,} control characters in its first {len(sample):,} characters (read as {encoding})"
+            f"this file does not look like text: {control:,} control characters in its first {len(sample):,} "
+            f"characters (read as {encoding})"
         )
     return text
 

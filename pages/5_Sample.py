@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from bigram import LECTURE_SEED, BigramError, lecture, limits, sample
+from bigram import LECTURE_SEED, BigramError, lecture, sample
 from bigram.neural import net_log_probabilities
 from bigram.sampling import SampleTable, draw_from_row, sample_table
 from ui import cached, escape, figures, guide, sidebar, state, stepthrough, training, wordlists
@@ -70,7 +70,6 @@ def settings(boundary: str) -> dict:
         seed = c4.number_input(
             "Seed",
             min_value=0,
-            max_value=limits.SEED_MAX,
             step=1,
             key="seed",
             disabled=state.locked("seed"),
@@ -80,7 +79,6 @@ def settings(boundary: str) -> dict:
         n = c5.number_input(
             "How many words",
             min_value=1,
-            max_value=state.SAMPLE_MAX,
             step=1,
             key="n",
             disabled=state.locked("n"),
@@ -98,13 +96,18 @@ def settings(boundary: str) -> dict:
         max_len = c7.number_input(
             "Maximum length",
             min_value=1,
-            max_value=state.MAX_LEN_MAX,
             step=1,
             key="max_len",
             disabled=state.locked("max_len"),
             help=HELP["max_len"],
             **KEPT,
         )
+    # No max_value on the number boxes (a browser would keep a value typed above it without sending it): a value
+    # out of range is refused in words, and nothing is drawn with a setting the box does not show.
+    refusal = state.out_of_range({"seed": seed, "n": n, "max_len": max_len})
+    if refusal:
+        st.error(f"Not with these settings: {refusal}.", icon=":material/error:")
+        st.stop()
     chosen = {"source": choice, "mode": mode, "seed": int(seed), "n": int(n)}
     return chosen | {"temperature": float(temperature), "max_len": int(max_len)}
 

@@ -139,3 +139,10 @@ def test_stepping_through_a_word_draws_the_first_word_of_the_table():
     assert said and f"The word so far: **{first}**" in said[-1].replace("\\", "")
     at.button(key=state.STEP_RESET).click().run()
     assert at.session_state[state.STEP_AT] == 0
+
+
+def test_a_number_typed_above_its_maximum_is_refused_in_words_not_silently_ignored():
+    at = open_page(PAGE)
+    at.number_input(key="n").set_value(state.SAMPLE_MAX + 1).run()
+    assert not at.exception
+    assert any(f"n = {state.SAMPLE_MAX + 1} is out of range (1 to {state.SAMPLE_MAX} words)" in e.value for e in at.error)

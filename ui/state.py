@@ -93,6 +93,9 @@ RANGES = {
     "lr": f"{LR_MIN:g} to {LR_MAX:g}",
     "steps": f"1 to {STEPS_MAX:,} a press",
     "reg": f"0 to {REG_MAX:g}",
+    "seed": f"0 to {limits.SEED_MAX:,}",
+    "n": f"1 to {SAMPLE_MAX:,} words",
+    "max_len": f"1 to {MAX_LEN_MAX} symbols",
 }
 
 SETTINGS: dict[str, Setting] = {

@@ -36,7 +36,7 @@ def upload(page, path) -> None:
 
 def select(page, label: str, option: str, *, where=None) -> None:
     """Open the select box labelled ``label`` and click the option whose text is ``option``."""
-    (where or main(page)).get_by_role("combobox", name=label).click()
+    (where or main(page)).get_by_role("combobox", name=label, exact=True).click()
     page.get_by_role("option", name=option, exact=True).first.click()
     settle(page)
 
@@ -104,7 +104,7 @@ def words_in_caption(page) -> int:
 
 def select_next(page, label: str, *, where=None) -> None:
     """Open a select box with the keyboard and take the option after the current one."""
-    box = (where or main(page)).get_by_role("combobox", name=label)
+    box = (where or main(page)).get_by_role("combobox", name=label, exact=True)
     box.click()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")

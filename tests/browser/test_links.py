@@ -40,9 +40,10 @@ def go(page, label: str, file: str) -> None:
 def shared_link(page) -> str:
     """The link shown in the sidebar's "Link to this view" expander."""
     sidebar = page.get_by_test_id("stSidebar")
-    code = sidebar.get_by_test_id("stCode")
+    box = sidebar.get_by_test_id("stExpander").filter(has_text="Link to this view")
+    code = box.get_by_test_id("stCode")
     if not code.is_visible():
-        sidebar.get_by_text("Link to this view").click()
+        box.get_by_text("Link to this view").click()
     return code.inner_text().strip()
 
 
@@ -77,7 +78,7 @@ def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(server, new_page):
     seed = a.get_by_test_id("stMain").get_by_label("Seed", exact=True)
     seed.fill("42")
     seed.press("Enter")
-    wait_text(a, lambda: a.get_by_test_id("stMain").inner_text(), lambda t: "manual_seed(42)" in t, "seed 42 in use")
+    wait_text(a, lambda: a.get_by_test_id("stMain").inner_text(), lambda t: "seed=42)" in t, "seed 42 in use")
     # The table is redrawn by the same rerun: wait for its new words, not only for the run to end.
     words_a = wait_text(a, lambda: sampled_words(a), lambda w: w != words_default_seed, "the words drawn with seed 42")
     wait_idle(a)

@@ -17,10 +17,7 @@ from . import escape, state
 
 #: The presentation view's type: big enough for the back of a classroom.
 PRESENTATION_CSS = """<style>
-[data-testid="stMain"] { font-size: 1.3rem; }
-[data-testid="stMain"] h1 { font-size: 3.2rem; }
-[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 3rem; }
-[data-testid="stMain"] .katex { font-size: 1.45em; }
+html { font-size: 21px; }  /* Streamlit sizes text, widgets and metrics in rem: everything grows together */
 </style>"""
 
 

@@ -54,11 +54,11 @@ REFUSALS = ("press Train again", "try again in a few seconds", "in progress on t
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
 
-def own_words(i: int, n: int = 2000) -> list[str]:
-    """Student i's own list: words over their own six letters, n + 7 i of them."""
+def own_words(i: int, n: int) -> list[str]:
+    """Student i's own list of n words over their own six letters."""
     letters = ALPHABET[(3 * i) % 20 : (3 * i) % 20 + 6]
     rng = random.Random(i)
-    return ["".join(rng.choice(letters) for _ in range(rng.randrange(3, 9))) for _ in range(n + 7 * i)]
+    return ["".join(rng.choice(letters) for _ in range(rng.randrange(3, 9))) for _ in range(n)]
 
 
 def expected(words: list[str]) -> dict:
@@ -199,7 +199,7 @@ async def lesson(base: str, n: int, args) -> list[Student]:
     students = [
         Student(i, uploads=args.upload_every > 0 and i % args.upload_every == args.upload_every - 1) for i in range(n)
     ]
-    owns = {s.i: (w := own_words(s.i), expected(w)) for s in students if s.uploads}
+    owns = {s.i: (w := own_words(s.i, 2000 + 7 * s.i), expected(w)) for s in students if s.uploads}
     cls = Class(n, args.ramp, args.train_window, seed=n)
     await asyncio.gather(*(student(cls, s, base, link_expect, owns.get(s.i), args.timeout) for s in students))
     return students
@@ -284,6 +284,8 @@ async def hold_sessions(base: str, k: int, upload_words: int, train: bool, timeo
                 words = own_words(100 + i, upload_words)
                 data = ("\n".join(words) + "\n").encode()
                 await s.upload(s.widget("file_uploader", key="uploader").id, f"big{i}.txt", data)
+                if not sidebar_count(s).startswith(f"**{len(words):,}** words"):
+                    raise ProtocolError(f"the upload is not in use: {sidebar_count(s)!r}; {s.texts(sidebar=True)}")
             await s.goto("Neural net")
             if train:
                 await s.click(s.widget("button", key="net_train").id)
@@ -299,24 +301,33 @@ async def hold_sessions(base: str, k: int, upload_words: int, train: bool, timeo
 
 
 def memory_report(args) -> dict:
-    """RSS growth per session for: the teacher's link (built-in list) trained, and an upload of --memory-words words."""
+    """RSS growth per session held open: on the teacher's link (built-in list), and each with its own large upload.
+
+    Each case runs on a fresh server after one warm-up session (imports, shared caches). The mean
+    growth per session includes the shared caches filling up; the marginal growth over the second
+    half of the sessions is what one more person costs once the caches are full.
+    """
     out = {}
-    cases = [("link, trained", 0, True, args.memory_sessions), ("upload, not trained", args.memory_words, False, 3)]
-    cases.append(("upload, trained", args.memory_words, True, 3))
-    for name, words, train, k in cases:
+    cases = [
+        ("link, trained", 0, args.memory_sessions),
+        (f"upload of {args.memory_words:,} words, trained", args.memory_words, args.memory_uploads),
+    ]
+    for name, words, k in cases:
         with StreamlitServer(log=ROOT / "artifacts" / "memory-server.log") as server:
             pid = server.proc.pid
-            # one warm-up session pays the imports and the shared caches; it closes, then the baseline is read
             asyncio.run(hold_sessions(server.base, 1, 0, True, args.timeout, pid))
             time.sleep(2)
             base_mb = tree_rss_kb(pid) / 1024
-            readings = asyncio.run(hold_sessions(server.base, k, words, train, args.timeout, pid))
-        per = (readings[-1]["rss_mb"] - base_mb) / k
-        out[name] = {"words": words, "baseline_mb": base_mb, "readings": readings, "per_session_mb": per}
+            readings = asyncio.run(hold_sessions(server.base, k, words, True, args.timeout, pid))
+        mb = [base_mb] + [r["rss_mb"] for r in readings]
+        half = k // 2
+        mean = (mb[-1] - mb[0]) / k
+        marginal = (mb[-1] - mb[half]) / (k - half)
+        out[name] = {"words": words, "baseline_mb": base_mb, "rss_mb": mb[1:], "mean_mb": mean, "marginal_mb": marginal}
         print(
-            f"{name:22} ({words or 'built-in'} words): baseline {base_mb:.0f} MB, "
-            + ", ".join(f"{r['sessions']}: {r['rss_mb']:.0f}" for r in readings)
-            + f" MB -> {per:.1f} MB per session"
+            f"{name}: baseline {base_mb:.0f} MB; after 1..{k} sessions "
+            + " ".join(f"{x:.0f}" for x in mb[1:])
+            + f" MB; {mean:.1f} MB a session on average, {marginal:.1f} MB a session over the last {k - half}"
         )
     return out
 
@@ -346,6 +357,7 @@ def main() -> int:
     ap.add_argument("--memory", action="store_true", help="measure memory per session instead")
     ap.add_argument("--memory-sessions", type=int, default=10)
     ap.add_argument("--memory-words", type=int, default=1_000_000)
+    ap.add_argument("--memory-uploads", type=int, default=8, help="sessions with their own upload in --memory")
     ap.add_argument("--json", type=Path, help="write the results here as well")
     args = ap.parse_args()
 

@@ -12,7 +12,7 @@ uploads a list of their own through the uploader (HTTP upload endpoint, as the f
 switches to Counts and back, moves k one stop; goes to Neural net and waits for the class; then
 everyone presses Train within ``--train-window`` seconds (2 by default) and checks the final loss
 is the one the package computes for their list; then goes to Sample and samples from the trained
-net. Students pause 0.5-1.5 s between actions (seeded), as people do.
+net. Students pause 0.5-1.5 s between actions (seeded; ``--think``), as people do.
 
 Reports each action's p50 and p95 (seconds from the message sent to ``script_finished`` of the run
 it caused, ``st.rerun()`` included), errors, sessions refused (a connection or a run the server
@@ -86,8 +86,8 @@ class Student:
 class Class:
     """The shared clock of one lesson: when each student arrives and when Train is pressed."""
 
-    def __init__(self, n: int, ramp: float, train_window: float, seed: int):
-        self.n, self.ramp, self.train_window = n, ramp, train_window
+    def __init__(self, n: int, ramp: float, train_window: float, seed: int, think: tuple[float, float] = (0.5, 1.5)):
+        self.n, self.ramp, self.train_window, self.think = n, ramp, train_window, think
         self.rng = random.Random(seed)
         self.ready = 0
         self.all_ready = asyncio.Event()
@@ -122,7 +122,10 @@ async def student(
     cls: Class, st: Student, base: str, link_expect: dict, own: tuple[list[str], dict] | None, timeout: float
 ) -> None:
     rng = random.Random(1000 + st.i)
-    pause = lambda: asyncio.sleep(rng.uniform(0.5, 1.5))  # noqa: E731
+
+    def pause():
+        return asyncio.sleep(rng.uniform(*cls.think))
+
     await asyncio.sleep(cls.ramp * st.i / max(cls.n, 1) + rng.uniform(0, 0.2))
     s = Session(base, timeout=timeout)
     arrived = False
@@ -132,7 +135,6 @@ async def student(
         except (OSError, ProtocolError, TimeoutError) as exc:
             st.refused = True
             raise ProtocolError(f"could not open the link: {type(exc).__name__}: {exc}") from None
-        st.replicas.add(s.replica)
         words = f"**{link_expect['words']:,}** words"
         check(st, sidebar_count(s).startswith(words), f"the link's list: sidebar says {sidebar_count(s)!r}")
         check(st, any(t.startswith(f"NLL at k = {LINK_K}:") for t in s.texts()), "the link's k is not in use")
@@ -154,7 +156,6 @@ async def student(
         check(st, any(t.startswith(f"NLL at k = {NEXT_K}:") for t in s.texts()), "no NLL at the new k")
         await pause()
         await action(st, "switch page", s.goto("Neural net"))
-        st.replicas.add(s.replica)
         cls.arrive()
         arrived = True
         await asyncio.wait_for(cls.all_ready.wait(), timeout)
@@ -182,6 +183,7 @@ async def student(
         if not arrived:
             cls.arrive()
         st.problems += [f"student {st.i}: {e}" for e in s.errors]
+        st.replicas.update(s.replicas)
         await s.close()
 
 
@@ -200,7 +202,7 @@ async def lesson(base: str, n: int, args) -> list[Student]:
         Student(i, uploads=args.upload_every > 0 and i % args.upload_every == args.upload_every - 1) for i in range(n)
     ]
     owns = {s.i: (w := own_words(s.i, 2000 + 7 * s.i), expected(w)) for s in students if s.uploads}
-    cls = Class(n, args.ramp, args.train_window, seed=n)
+    cls = Class(n, args.ramp, args.train_window, seed=n, think=args.think)
     await asyncio.gather(*(student(cls, s, base, link_expect, owns.get(s.i), args.timeout) for s in students))
     return students
 
@@ -349,6 +351,12 @@ def main() -> int:
     ap.add_argument("--url", help="a running server or proxy on this machine instead of a fresh server")
     ap.add_argument("--ramp", type=float, default=15.0, help="seconds over which the students open the link")
     ap.add_argument("--train-window", type=float, default=2.0, help="seconds within which everyone presses Train")
+    ap.add_argument(
+        "--think",
+        type=lambda t: tuple(map(float, t.split(","))),
+        default=(0.5, 1.5),
+        help="a student's pause, MIN,MAX s",
+    )
     ap.add_argument("--upload-every", type=int, default=5, help="one student in this many uploads a list (0: none)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds one action may take")
     ap.add_argument("--budget", type=float, default=600.0, help="seconds one lesson may take")

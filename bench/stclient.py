@@ -150,7 +150,9 @@ class Session:
         self.widgets: dict[str, WidgetState] = {}  # widget id -> the value this client gave it
         self.view = Run()
         self.errors: list[str] = []  # exceptions drawn, compile errors, page-not-found
-        self.replica: str | None = None  # the X-Replica header of the last HTTP answer, behind deploy/'s proxy
+        self.replicas: list[
+            str
+        ] = []  # the X-Replica header of every answer (HTTP and websocket) behind deploy/'s proxy
         self._run = Run()
         self._ws = None
         self._reader: asyncio.Task | None = None
@@ -169,7 +171,7 @@ class Session:
         for value in r.header("set-cookie"):
             name, _, rest = value.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
-        self.replica = (r.header("x-replica") or [self.replica])[0]
+        self.replicas += r.header("x-replica")
         if r.status != 200:
             raise ProtocolError(f"GET {path}: HTTP {r.status}")
         return r
@@ -192,6 +194,7 @@ class Session:
             max_size=MAX_MESSAGE_BYTES,
             open_timeout=self.timeout,
         )
+        self.replicas += self._ws.response.headers.get_all("X-Replica")
         self._reader = asyncio.create_task(self._read())
         self.query_string = query
         return await self._rerun(page_name=path.strip("/"), page_hash="")
@@ -392,6 +395,11 @@ class Session:
         """Press a button: its trigger goes with this run only."""
         return await self._rerun(triggers=(WidgetState(id=button_id, trigger_value=True),))
 
+    @property
+    def replica(self) -> str | None:
+        """The replica that answered last (behind deploy/'s proxy), or None without one."""
+        return self.replicas[-1] if self.replicas else None
+
     async def upload(self, uploader_id: str, name: str, data: bytes, mime: str = "text/plain") -> Run:
         """Upload a file as the frontend does: ask for its URLs, PUT it, send the uploader's new state."""
         request_id = uuid.uuid4().hex
@@ -409,6 +417,7 @@ class Session:
         if XSRF_COOKIE in self.cookies:
             headers["X-Xsrftoken"] = self.cookies[XSRF_COOKIE]
         put = await http_request(self.base + urls.upload_url, "PUT", headers, body, timeout=self.timeout)
+        self.replicas += put.header("x-replica")
         if put.status not in (200, 204):
             raise ProtocolError(f"upload PUT: HTTP {put.status} {put.body[:200]!r}")
         info = UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id, file_urls=urls)

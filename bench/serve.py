@@ -118,7 +118,7 @@ class MemoryWatch(threading.Thread):
         self.pids, self.every = pids, every
         self.peak_kb = 0
         self.last_kb = 0
-        self._stop = threading.Event()
+        self._done = threading.Event()
 
     def sample(self) -> int:
         self.last_kb = sum(tree_rss_kb(p) for p in self.pids)
@@ -126,10 +126,10 @@ class MemoryWatch(threading.Thread):
         return self.last_kb
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._done.is_set():
             self.sample()
-            self._stop.wait(self.every)
+            self._done.wait(self.every)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._done.set()
         self.join(timeout=5)

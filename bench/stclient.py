@@ -193,6 +193,7 @@ class Session:
             origin=Origin(self.base),
             max_size=MAX_MESSAGE_BYTES,
             open_timeout=self.timeout,
+            ping_interval=None,  # a browser sends no websocket pings (the server pings, and is answered)
         )
         self.replicas += self._ws.response.headers.get_all("X-Replica")
         self._reader = asyncio.create_task(self._read())

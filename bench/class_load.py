@@ -7,12 +7,12 @@
     .venv/bin/python bench/class_load.py --memory                   # memory per session, built-in list and uploads
 
 Each student, as a browser would: opens the teacher's link (``/Smoothing?list=surnames&k=2&seed=42``)
-within the first ``--ramp`` seconds, checks it shows that list and k; one in ``--upload-every``
+within the first ``--ramp`` seconds (60: "within a minute"), checks it shows that list and k; one in ``--upload-every``
 uploads a list of their own through the uploader (HTTP upload endpoint, as the frontend does);
 switches to Counts and back, moves k one stop; goes to Neural net and waits for the class; then
 everyone presses Train within ``--train-window`` seconds (2 by default) and checks the final loss
 is the one the package computes for their list; then goes to Sample and samples from the trained
-net. Students pause 0.5-1.5 s between actions (seeded; ``--think``), as people do.
+net. Students pause 2-5 s between actions (seeded; ``--think``) to read what they see.
 
 Reports each action's p50 and p95 (seconds from the message sent to ``script_finished`` of the run
 it caused, ``st.rerun()`` included), errors, sessions refused (a connection or a run the server
@@ -86,7 +86,7 @@ class Student:
 class Class:
     """The shared clock of one lesson: when each student arrives and when Train is pressed."""
 
-    def __init__(self, n: int, ramp: float, train_window: float, seed: int, think: tuple[float, float] = (0.5, 1.5)):
+    def __init__(self, n: int, ramp: float, train_window: float, seed: int, think: tuple[float, float] = (2.0, 5.0)):
         self.n, self.ramp, self.train_window, self.think = n, ramp, train_window, think
         self.rng = random.Random(seed)
         self.ready = 0
@@ -207,7 +207,9 @@ async def lesson(base: str, n: int, args) -> list[Student]:
     return students
 
 
-def summarise(students: list[Student], wall: float, peak_kb: int, idle_kb: int, n: int) -> dict:
+def summarise(
+    students: list[Student], wall: float, peak_kb: int, idle_kb: int, n: int, client_cpu: float = 0.0
+) -> dict:
     actions = list(dict.fromkeys(a for s in students for a in s.times))
     rows = {}
     for a in actions:
@@ -218,6 +220,7 @@ def summarise(students: list[Student], wall: float, peak_kb: int, idle_kb: int, 
         "students": n,
         "uploaders": sum(s.uploads for s in students),
         "wall_s": wall,
+        "client_cpu_s": client_cpu,
         "actions": rows,
         "errors": len(problems),
         "problems": problems,
@@ -233,7 +236,8 @@ def summarise(students: list[Student], wall: float, peak_kb: int, idle_kb: int, 
 def print_report(r: dict) -> None:
     print(
         f"\n{r['students']} students ({r['uploaders']} with their own list) against one server in {r['wall_s']:.1f} s; "
-        f"server memory idle {r['idle_mb']:.0f} MB, peak {r['peak_mb']:.0f} MB RSS"
+        f"server memory idle {r['idle_mb']:.0f} MB, peak {r['peak_mb']:.0f} MB RSS; "
+        f"the load generator used {r['client_cpu_s']:.1f} s of CPU"
     )
     print(f"{'action':22} {'n':>4} {'p50 s':>7} {'p95 s':>7} {'max s':>7}")
     for a, row in r["actions"].items():
@@ -255,20 +259,20 @@ def run_lesson(n: int, args) -> dict:
         host = urlsplit(args.url).hostname
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise SystemExit(f"loopback only: {args.url}")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         students = asyncio.run(asyncio.wait_for(lesson(args.url, n, args), args.budget))
-        return summarise(students, time.perf_counter() - start, 0, 0, n)
+        return summarise(students, time.perf_counter() - start, 0, 0, n, time.process_time() - cpu)
     with StreamlitServer(log=ROOT / "artifacts" / f"class-server-{n}.log") as server:
         watch = MemoryWatch(server.proc.pid)
         idle = watch.sample()
         watch.start()
         try:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             students = asyncio.run(asyncio.wait_for(lesson(server.base, n, args), args.budget))
-            wall = time.perf_counter() - start
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         finally:
             watch.stop()
-        return summarise(students, wall, watch.peak_kb, idle, n)
+        return summarise(students, wall, watch.peak_kb, idle, n, cpu)
 
 
 # --- memory per session -------------------------------------------------------------------------------------------
@@ -349,12 +353,12 @@ def main() -> int:
     ap.add_argument("--students", type=int, default=30)
     ap.add_argument("--sweep", help="comma-separated student counts, each on a fresh server, e.g. 10,20,30,40")
     ap.add_argument("--url", help="a running server or proxy on this machine instead of a fresh server")
-    ap.add_argument("--ramp", type=float, default=15.0, help="seconds over which the students open the link")
+    ap.add_argument("--ramp", type=float, default=60.0, help="seconds over which the students open the link")
     ap.add_argument("--train-window", type=float, default=2.0, help="seconds within which everyone presses Train")
     ap.add_argument(
         "--think",
         type=lambda t: tuple(map(float, t.split(","))),
-        default=(0.5, 1.5),
+        default=(2.0, 5.0),
         help="a student's pause, MIN,MAX s",
     )
     ap.add_argument("--upload-every", type=int, default=5, help="one student in this many uploads a list (0: none)")

@@ -160,7 +160,10 @@ async def student(
         await action(st, "switch page", s.goto("Neural net"))
         cls.arrive()
         arrived = True
-        await asyncio.wait_for(cls.all_ready.wait(), timeout)
+        try:  # the first to arrive waits for the last: up to the ramp and everyone's first actions
+            await asyncio.wait_for(cls.all_ready.wait(), cls.ramp + 10 * timeout)
+        except TimeoutError:
+            raise ProtocolError("the class never gathered at the Train button") from None
         await asyncio.sleep(max(0.0, cls.train_at + rng.uniform(0, cls.train_window) - time.perf_counter()))
         await action(st, "train", s.click(s.widget("button", key="net_train").id))
         alerts = s.view.transient_alerts

@@ -1,12 +1,13 @@
-# Two commands set everything up on a fresh machine:
+# Two commands set everything up on a fresh machine (and a third puts it under load):
 #   make app    create .venv, install the requirements, start the dashboard on the built-in data
 #   make test   create .venv, install the test tools, run the whole test suite
+#   make loadtest  a class of 30 over Streamlit's protocol, then 8 browsers, against a server of their own
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: app test lint bench bench-browser loadtest venv clean
+.PHONY: app test lint bench bench-browser loadtest replicas venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +39,17 @@ bench: $(VENV)/.runtime
 bench-browser: $(VENV)/.dev
 	$(BIN)/python bench/browser_bench.py $(BENCH_ARGS)
 
+# Both load tests, one after the other, each bounded in sessions and time, loopback only: 30 students over
+# Streamlit's own protocol (bench/class_load.py), then 8 real browsers (bench/load_test.py, needs chromium).
 loadtest: $(VENV)/.dev
-	$(BIN)/python bench/load_test.py $(LOADTEST_ARGS)
+	@status=0; \
+	$(BIN)/python bench/class_load.py $(CLASS_ARGS) || status=1; \
+	$(BIN)/python bench/load_test.py $(LOADTEST_ARGS) || status=1; \
+	exit $$status
+
+# Two replicas behind nginx on http://127.0.0.1:8080 with sticky sessions, until Ctrl-C (deploy/README.md).
+replicas: $(VENV)/.runtime
+	$(BIN)/python deploy/replicas.py $(REPLICAS_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache artifacts

@@ -4,7 +4,7 @@
     .venv/bin/python bench/peak_memory.py --root OTHER    # another checkout of the repository, to compare
 
 Each case runs in a fresh Python process that imports what the app imports (torch, streamlit,
-``ui.data``) and reads the input's bytes from a file written beforehand (an upload is bytes in
+``ui.wordlists``) and reads the input's bytes from a file written beforehand (an upload is bytes in
 the server's memory). It then resets the kernel's record of its peak resident memory (writing 5
 to ``/proc/self/clear_refs``), handles the input the way the app does, and reports the peak
 (``VmHWM``) and what stays resident afterwards while the result is kept (the app keeps a loaded
@@ -13,7 +13,7 @@ model in the session):
 * ``model``: a 25 MB safetensors file holding a 4,990 x 4,990 bool count matrix with 4,989
   symbols, loaded through ``bigram.modelfile.load_model_bytes`` as the More exercises page does;
 * ``model-at-cap``: the same at the app's cap, 3,001 x 3,001 (3,000 symbols, 9 MB), which is loaded;
-* ``upload``: a 25 MB word list of 8 million short lines, parsed by ``ui.data.parse_upload`` with
+* ``upload``: a 25 MB word list of 8 million short lines, parsed by ``ui.wordlists.parse_upload`` with
   the sidebar's options (the app's limits: 1,000,000 words, 3,000 symbols, 100 symbols a word).
 
 A refusal (``BigramError``) is an expected outcome; its message is printed. Not a test: the
@@ -49,7 +49,7 @@ CHILD = textwrap.dedent(
     import streamlit
     from bigram import BigramError
     from bigram.modelfile import load_model_bytes
-    import ui.data
+    import ui.wordlists
 
     torch.set_num_threads(1)
     with open(path, "rb") as f:
@@ -59,8 +59,8 @@ CHILD = textwrap.dedent(
         run = lambda: load_model_bytes(payload, name)
     else:
         name = "lines.txt"
-        run = lambda: ui.data.parse_upload(payload, name, lowercase=True, dedupe=False, min_len=1,
-                                           max_len=ui.data.UPLOAD_MAX_WORD_LEN, column=None)
+        run = lambda: ui.wordlists.parse_upload(payload, name, lowercase=True, dedupe=False, min_len=1,
+                                           max_len=ui.wordlists.UPLOAD_MAX_WORD_LEN, column=None)
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")  # reset VmHWM, the peak resident memory, to the current resident memory
     before = status("VmRSS")

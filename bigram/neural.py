@@ -61,7 +61,13 @@ class TrainingData:
 
     @property
     def bigrams(self) -> int:
-        return int(self.xs.numel())
+        """How many bigrams the list has: the pairs kept, or N's total when only the counts are (``from_counts``)."""
+        return int(self.xs.numel()) if self.has_pairs else int(self.N.sum())
+
+    @property
+    def has_pairs(self) -> bool:
+        """True when xs and ys are kept (``from_counts`` keeps only N): one-hot and row indexing need them."""
+        return self.xs.numel() > 0
 
 
 def init_weights(V: int, seed: int = NET_SEED, rows: int | None = None) -> torch.Tensor:
@@ -111,6 +117,8 @@ def loss_and_grad(W: torch.Tensor, data: TrainingData, reg: float, method: str) 
     check_method(method)
     if method == "counts":
         return _counts_loss_and_grad(W, data, reg)
+    if not data.has_pairs:
+        raise BigramError(f"the {method} method needs the bigram pairs, and this data holds only their counts")
     Wg = W.detach().requires_grad_(True)
     nll = NLL_FUNCTIONS[method](Wg, data)
     loss = nll + reg * (Wg**2).mean()

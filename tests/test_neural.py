@@ -171,3 +171,15 @@ def test_resume_continues_a_recorded_history_from_its_W():
     resumed.run(10)
     straight = train(data, 20, lr=50, reg=0.01)
     assert resumed.history == pytest.approx(straight.history, abs=1e-6)  # SGD has no state: the same curve
+
+
+def test_counts_only_data_knows_its_bigrams_and_refuses_the_pair_methods():
+    m, data = data_for(WORDS)
+    counts = TrainingData.from_counts(m.N)
+    assert counts.bigrams == data.bigrams == sum(len(w) + 1 for w in WORDS)
+    assert data.has_pairs and not counts.has_pairs
+    W = init_weights(m.V)
+    assert loss_and_grad(W, counts, 0.01, "counts")[0] == pytest.approx(loss_and_grad(W, data, 0.01, "onehot")[0])
+    for method in ("onehot", "index"):
+        with pytest.raises(BigramError, match="needs the bigram pairs"):
+            loss_and_grad(W, counts, 0.01, method)

@@ -119,6 +119,30 @@ def test_the_server_has_one_slots_object_with_two_slots():
 # --- the data and the memory guard ---------------------------------------------------------------
 
 
+def test_training_data_keeps_the_pairs_only_where_the_dense_methods_may_run(monkeypatch):
+    words = tuple(WORDS)
+    full = training.training_data("test:pairs", words, CountModel.from_words(words).vocab)
+    assert full.has_pairs and full.bigrams == sum(len(w) + 1 for w in words)
+    monkeypatch.setattr(training, "DENSE_MAX_ELEMENTS", full.bigrams * full.V - 1)
+    big = training.training_data("test:counts-only", words, CountModel.from_words(words).vocab)
+    assert not big.has_pairs and big.xs.numel() == 0  # a million-word list keeps N, not 100 MB of pairs
+    assert big.bigrams == full.bigrams and torch.equal(big.N, full.N)
+    assert training.method_refusal(big, "onehot") is not None and training.method_refusal(big, "counts") is None
+
+
+def test_a_stored_net_keeps_no_training_data_and_continues_with_the_lists(small, monkeypatch):
+    _, data = small
+    session = {}
+    monkeypatch.setattr(training.st, "session_state", session)
+    settings = {"lr": 0.5, "reg": 0.0, "method": "counts", "optimizer": "adam", "net_seed": 1}
+    first = training.run("s", data, settings, steps=5)
+    assert first.trainer is not None and first.trainer.data is None  # W, Adam's moments and the curve only
+    second = training.run("s", data, settings, steps=5, start=first)
+    assert second.trainer is first.trainer and second.trainer.data is None  # the same Adam went on
+    straight = training.run("t", data, settings, steps=10)
+    assert second.history == pytest.approx(straight.history, abs=1e-6)
+
+
 def test_method_refusal_only_for_dense_methods_on_huge_lists(small, monkeypatch):
     _, data = small
     assert all(training.method_refusal(data, m) is None for m in ("onehot", "index", "counts"))

@@ -28,6 +28,8 @@ from bigram.exchange import Exchange, exchange_rates
 from bigram.replay import Snapshots, snapshot_limit
 
 from . import figures, state
+from .cache import bounded
+from .cached import count_model
 
 #: Training runs computing at once on this server, all sessions together.
 MAX_CONCURRENT_RUNS = 2
@@ -43,6 +45,8 @@ REDRAW_SECONDS = 0.1
 DENSE_MAX_ELEMENTS = limits.DENSE_MAX_ELEMENTS
 #: The smoothing/regularisation exchange fits a net of V x V weights per strength; beyond this V it is skipped.
 SWEEP_MAX_SYMBOLS = 200
+#: The training data of the lists in use, all sessions together (pairs are kept only for lists under the dense bound).
+TRAINING_DATA_MAX_BYTES = 128 << 20
 
 
 @dataclass
@@ -57,6 +61,7 @@ class TrainedNet:
     time_limited: bool = False  # True when the latest run stopped at RUN_MAX_SECONDS before its last step
     message: str | None = None
     # The Trainer that produced W, so "Continue training" keeps Adam's moment estimates; None after a divergence.
+    # It is stored without its data (see ``_stored``): a net in session state holds only V x V tensors.
     trainer: Any = field(default=None, repr=False, compare=False)
     snapshots: Snapshots | None = field(default=None, repr=False, compare=False)  # W along the run, for its replay
     last_run_steps: int = 0  # steps taken by the latest press of Train or Continue
@@ -193,9 +198,17 @@ def slots() -> TrainingSlots:
 # --- the data ----------------------------------------------------------------------------------
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@bounded(max_entries=8, max_bytes=TRAINING_DATA_MAX_BYTES)
 def training_data(source_id: str, _words: tuple[str, ...], _vocab: Vocab) -> TrainingData:
-    """The list's bigrams as (xs, ys) pairs and as N, shared read-only by every session training on it."""
+    """The list's training data, shared read-only by every session training on it.
+
+    The pairs (xs, ys: 16 bytes a bigram, about 100 MB for a million-word list) are kept only
+    where one-hot and row indexing may run on the list (``DENSE_MAX_ELEMENTS``); elsewhere only
+    the counts form runs, and it needs nothing but N, which the list's count model already holds.
+    """
+    model = count_model(source_id, _words)
+    if model.bigrams * model.V > DENSE_MAX_ELEMENTS:
+        return TrainingData.from_counts(model.N)
     return TrainingData.from_words(_words, _vocab)
 
 
@@ -244,8 +257,21 @@ def _trainer(data: TrainingData, settings: dict, start: TrainedNet | None) -> Tr
     if start is None:
         return Trainer(data, seed=int(settings["net_seed"]), **options)
     if start.trainer is not None and torch.equal(start.trainer.W, start.W):
+        start.trainer.data = data  # the stored trainer left its data behind (``_stored``); it goes on with the list's
         return start.trainer.carry_on(**options)
     return Trainer.resume(data, start.W, start.history, start.nll_history, seconds=start.seconds, **options)
+
+
+def _stored(trainer: Trainer) -> Trainer:
+    """The trainer as a stored net keeps it: without its data.
+
+    Continue needs W, the optimizer's state and the histories, all V x V or smaller. The data
+    (the pairs: 16 bytes a bigram) belongs to the shared ``training_data`` cache, which bounds it
+    for all sessions together; a reference from a session would keep it alive after the cache let
+    it go, once per person. ``_trainer`` gives the trainer the list's data back when a run goes on.
+    """
+    trainer.data = None
+    return trainer
 
 
 def run(
@@ -306,7 +332,7 @@ def run(
                 finished=outcome["finished"],
                 time_limited=outcome["time_limited"],
                 message=outcome["message"],
-                trainer=None if outcome["message"] else trainer,
+                trainer=None if outcome["message"] else _stored(trainer),
                 snapshots=snaps,
                 last_run_steps=done,
                 last_run_seconds=time.perf_counter() - began,

@@ -9,6 +9,7 @@ missing nginx fails. One ``deploy/replicas.py`` runs for the module, on free loo
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import queue
@@ -35,6 +36,13 @@ pytestmark = pytest.mark.slow
 LINK = "/Smoothing?list=surnames&k=2&seed=42"
 SURNAMES = "**88,799** words"
 START_SECONDS = 120
+
+
+def run_async(coro):
+    """Run a coroutine to its end on a thread of its own: the browser tests, which run first in the same process,
+    leave Playwright's event loop running on the main thread, where asyncio.run refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def require_nginx() -> None:
@@ -108,7 +116,7 @@ def test_a_teachers_link_opens_the_same_view_through_the_proxy_as_on_each_replic
                 views.append(view(s))
         return views
 
-    through_proxy, *direct = asyncio.run(open_all())
+    through_proxy, *direct = run_async(open_all())
     assert through_proxy[1].startswith(SURNAMES)
     assert any(m.startswith("NLL at k = 2=") for m in through_proxy[2])
     assert all(v == through_proxy for v in direct)
@@ -145,7 +153,7 @@ def test_a_session_stays_on_its_replica_and_exists_nowhere_else(proxy):
                 break
         return seen
 
-    assert len(asyncio.run(until_both_seen())) == 2
+    assert len(run_async(until_both_seen())) == 2
 
 
 def test_the_class_load_generator_runs_through_the_proxy(proxy):

@@ -259,10 +259,14 @@ def summarise(
 
 
 def print_report(r: dict) -> None:
+    memory = (
+        f"server memory idle {r['idle_mb']:.0f} MB, peak {r['peak_mb']:.0f} MB RSS"
+        if r["peak_mb"]
+        else "server memory not measured (--url)"
+    )
     print(
-        f"\n{r['students']} students ({r['uploaders']} with their own list) against one server in {r['wall_s']:.1f} s; "
-        f"server memory idle {r['idle_mb']:.0f} MB, peak {r['peak_mb']:.0f} MB RSS; "
-        f"the load generator used {r['client_cpu_s']:.1f} s of CPU"
+        f"\n{r['students']} students ({r['uploaders']} with their own list) against {r['target']} "
+        f"in {r['wall_s']:.1f} s; {memory}; the load generator used {r['client_cpu_s']:.1f} s of CPU"
     )
     print(f"{'action':22} {'n':>4} {'p50 s':>7} {'p95 s':>7} {'max s':>7}")
     for a, row in r["actions"].items():
@@ -286,7 +290,8 @@ def run_lesson(n: int, args) -> dict:
             raise SystemExit(f"loopback only: {args.url}")
         start, cpu = time.perf_counter(), time.process_time()
         students = asyncio.run(asyncio.wait_for(lesson(args.url, n, args), args.budget))
-        return summarise(students, time.perf_counter() - start, 0, 0, n, time.process_time() - cpu)
+        r = summarise(students, time.perf_counter() - start, 0, 0, n, time.process_time() - cpu)
+        return {**r, "target": args.url}
     with StreamlitServer(log=ROOT / "artifacts" / f"class-server-{n}.log") as server:
         watch = MemoryWatch(server.proc.pid)
         idle = watch.sample()
@@ -297,7 +302,7 @@ def run_lesson(n: int, args) -> dict:
             wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         finally:
             watch.stop()
-        return summarise(students, wall, watch.peak_kb, idle, n, cpu)
+        return {**summarise(students, wall, watch.peak_kb, idle, n, cpu), "target": "one server of its own"}
 
 
 # --- memory per session -------------------------------------------------------------------------------------------

@@ -30,6 +30,17 @@ from serve import free_port, wait_healthy  # noqa: E402  (bench/ is put on sys.p
 
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 LOOPBACK = "127.0.0.1"
+#: Python's thread switch interval for each replica, if set (``--switch-interval``; Python's default is 5 ms). A
+#: replica runs every session's script in a thread of one interpreter, and torch releases the interpreter lock
+#: around each operation, so at 5 ms a thread can wait that long to get it back after every small operation.
+#: Measured with 30 students (BENCHMARKS.md), 0.5 ms cut the p95 of every action but Train several times on one
+#: replica; Train, bound by the CPU, did not gain. Not the default until measured on a quieter machine.
+SWITCH_INTERVAL: float | None = None
+#: ``python -c`` program: set the switch interval, then run Streamlit's own command line with the arguments after it.
+LAUNCH = (
+    "import sys; sys.setswitchinterval(float(sys.argv.pop(1))); sys.argv[0] = 'streamlit'; "
+    "from streamlit.web.cli import main; main()"
+)
 
 
 def render(listen: str, replica_ports: list[int], rundir: Path) -> str:
@@ -48,8 +59,8 @@ def find_nginx() -> str | None:
 class Replicas:
     """The replicas and the proxy as child processes of this one."""
 
-    def __init__(self, n: int, port: int, first_port: int | None, rundir: Path):
-        self.n, self.port, self.rundir = n, port, rundir
+    def __init__(self, n: int, port: int, first_port: int | None, rundir: Path, switch: float | None = SWITCH_INTERVAL):
+        self.n, self.port, self.rundir, self.switch = n, port, rundir, switch
         self.ports = [first_port + i for i in range(n)] if first_port else [free_port() for _ in range(n)]
         self.procs: list[subprocess.Popen] = []
         self.logs = []
@@ -74,7 +85,8 @@ class Replicas:
         # Every replica signs cookies with the same secret, so a cookie made by one is good on all of them.
         env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32)}
         for port in self.ports:
-            cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
+            launch = ["-m", "streamlit"] if self.switch is None else ["-c", LAUNCH, str(self.switch)]
+            cmd = [sys.executable, *launch, "run", "app.py", "--server.headless", "true"]
             cmd += ["--server.address", LOOPBACK, "--server.port", str(port)]
             self._spawn(cmd, f"replica-{port}.log", env)
         for port in self.ports:
@@ -111,12 +123,13 @@ def main() -> int:
     ap.add_argument("--port", type=int, default=8080, help="the port nginx listens on (loopback)")
     ap.add_argument("--first-port", type=int, help="the first replica's port (default: free ports)")
     ap.add_argument("--rundir", type=Path, default=ROOT / "artifacts" / "deploy", help="nginx.conf, pid, logs")
+    ap.add_argument("--switch-interval", type=float, default=SWITCH_INTERVAL, help="seconds, e.g. 0.0005 (see above)")
     args = ap.parse_args()
     if not 1 <= args.replicas <= 16:
         raise SystemExit("--replicas must be 1 to 16")
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    replicas = Replicas(args.replicas, args.port, args.first_port, args.rundir.resolve())
+    replicas = Replicas(args.replicas, args.port, args.first_port, args.rundir.resolve(), args.switch_interval)
     try:
         replicas.start()
         print("ready", replicas.url, *(f"http://{LOOPBACK}:{p}" for p in replicas.ports), flush=True)

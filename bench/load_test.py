@@ -31,19 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# The browser, its flags and the idle marker: the browser tests own them (tests/browser/browserutil.py).
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from browserutil import APP_IDLE as IDLE  # noqa: E402 - after the path set-up above
+from browserutil import CHROMIUM  # noqa: E402 - after the path set-up above
+from browserutil import CHROMIUM_ARGS as ARGS  # noqa: E402 - after the path set-up above
+
 waits: dict[int, int] = {}  # session -> times it was told to wait for a training slot
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 

@@ -112,13 +112,23 @@ def guess_the_loss(net) -> None:
     )
 
 
-def buttons(source, tdata, settings: dict, net) -> tuple[bool, bool]:
-    """Train, Continue and Forget; a refusal in words when the settings cannot run. Returns (train, continue)."""
-    steps = settings["steps"]
+def refusal_of(tdata, settings: dict) -> str | None:
+    """Why these settings cannot run (a typed value out of range, a method too big for the list), or None."""
     typed = {name: settings[name] for name in ("lr", "steps", "reg")}
-    refusal = state.out_of_range(typed) or training.method_refusal(tdata, settings["method"])
+    return state.out_of_range(typed) or training.method_refusal(tdata, settings["method"])
+
+
+def pressed() -> tuple[bool, bool]:
+    """Was Train or Continue pressed? Read before the buttons are drawn: the run goes first, so the buttons, the
+    guess and the rest of the page are drawn once, from the net it leaves (no second run of the page)."""
+    return bool(st.session_state.get(state.NET_TRAIN)), bool(st.session_state.get(state.NET_CONTINUE))
+
+
+def buttons(source, settings: dict, net, refusal: str | None) -> None:
+    """Train, Continue and Forget; a refusal in words when the settings cannot run."""
+    steps = settings["steps"]
     with st.container(horizontal=True):
-        train = st.button(
+        st.button(
             "Train",
             type="primary",
             icon=":material/play_arrow:",
@@ -126,7 +136,7 @@ def buttons(source, tdata, settings: dict, net) -> tuple[bool, bool]:
             disabled=bool(refusal),
             help=f"Start from the seed's W and take {steps:,} steps.",
         )
-        resume = st.button(
+        st.button(
             f"Continue training (+{steps:,} steps)",
             icon=":material/fast_forward:",
             key=state.NET_CONTINUE,
@@ -143,7 +153,6 @@ def buttons(source, tdata, settings: dict, net) -> tuple[bool, bool]:
         )
     if refusal:
         st.warning(text(PAGE, "refused", refusal=refusal), icon=":material/memory:")
-    return train, resume
 
 
 def one_step_explained() -> None:
@@ -154,14 +163,15 @@ def one_step_explained() -> None:
         say(PAGE, "why-this-loss")
 
 
-def train_and_show(source, tdata, settings: dict, net, target: float, train: bool, resume: bool, lines) -> None:
-    """The run, drawn live while it trains (bounded in time, queued for a slot); then the stored net's curve."""
+def train_and_show(source, tdata, settings: dict, net, target: float, train: bool, resume: bool, lines):
+    """The run, drawn live while it trains (bounded in time, queued for a slot); then the stored net's curve.
+    Returns the net the page shows from here on: the one this run left, or the one there was."""
     progress, chart = st.empty(), st.empty()
     if train or resume:
         run = {name: settings[name] for name in ("lr", "reg", "method", "optimizer", "net_seed")}
         start, steps = (net if resume else None), int(settings["steps"])
         try:
-            training.run(
+            net = training.run(
                 source.id,
                 tdata,
                 run,
@@ -174,17 +184,16 @@ def train_and_show(source, tdata, settings: dict, net, target: float, train: boo
             )
         except training.ServerBusy as busy:
             st.warning(str(busy), icon=":material/hourglass_top:")
-        else:
-            st.rerun()  # draw the page again from the stored net: the buttons above were drawn before it existed
         progress.empty()
     if net is None:
         chart.info(text(PAGE, "press-train", target=target), icon=":material/play_arrow:")
-        return
+        return None
     title = f"Training loss on {source.title}"  # the list's title is the user's: the figure builder escapes it
     curve = figures.training_curve(
         net.history, nll_history=net.nll_history, target=target, title=title, baselines=lines
     )
     chart.plotly_chart(curve, key="net_loss_curve")
+    return net
 
 
 def run_summary(net, target: float) -> None:
@@ -348,11 +357,16 @@ ids = figures.top_symbols(model.N)
 settings = controls(model.V)
 net = training.get(source.id)
 lines = baselines(tdata, int(settings["net_seed"]))  # ln V, the counting optimum, where the seed's W starts
-guess_the_loss(net)
-train, resume = buttons(source, tdata, settings, net)
+refusal = refusal_of(tdata, settings)
+train, resume = pressed()
+guess, bar = st.container(), st.container()  # drawn after the run, from the net it leaves
 one_step_explained()
 guide.nav("net")
-train_and_show(source, tdata, settings, net, target, train, resume, lines)
+net = train_and_show(source, tdata, settings, net, target, train and not refusal, resume and net is not None and not refusal, lines)
+with guess:
+    guess_the_loss(net)
+with bar:
+    buttons(source, settings, net, refusal)
 if net is not None:
     run_summary(net, target)
     with st.expander("Replay the run", icon=":material/replay:", expanded=False):

@@ -62,6 +62,27 @@ def test_train_gives_a_falling_loss_and_a_stored_net():
     assert any("Largest gap" in m.value for m in at.markdown)
 
 
+def test_a_press_of_train_runs_the_page_once(monkeypatch):
+    """The run goes before the buttons, the guess and the rest are drawn: all of them show the new net in the same
+    run of the page, without asking Streamlit for a second one (which cost a whole page in the browser)."""
+    import streamlit as st
+
+    def rerun(*args, **kwargs):
+        raise AssertionError("the page asked for a second run")
+
+    at = open_page(PAGE)
+    monkeypatch.setattr(st, "rerun", rerun)
+    at.session_state["steps"] = 120
+    at.button(key=state.NET_TRAIN).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    net = net_of(at)
+    assert net is not None and net.steps == 120
+    assert metric(at, "Steps") == "120"
+    assert not at.button(key=state.NET_CONTINUE).disabled  # drawn after the run: there is a net to continue
+    assert any(c.key == "net_loss_curve" for c in at.get("plotly_chart"))
+    assert not any((c.key or "").startswith("net_live") for c in at.get("plotly_chart"))  # a short run draws once
+
+
 def test_continue_training_extends_the_same_curve():
     at = train(open_page(PAGE), steps=15)
     first = net_of(at).history

@@ -289,7 +289,8 @@ def run(
 ) -> TrainedNet:
     """Train for ``steps`` steps, from the seed's W or (``start``) from a previous net's W; store and return the result.
 
-    ``progress`` and ``chart`` are placeholders (``st.empty()``) redrawn every ``REDRAW_SECONDS``.
+    ``progress`` and ``chart`` are placeholders (``st.empty()``) redrawn every ``REDRAW_SECONDS`` while the run
+    goes on; the finished run is the caller's to draw, from the net returned (a run shorter than that draws nothing).
     Raises ServerBusy when the server's training slots are taken. Divergence is not raised: the
     returned net keeps the last good W and says what happened in ``message``. If the script is
     stopped mid-run (a click elsewhere), the net reached so far is stored with ``finished=False``.
@@ -354,7 +355,7 @@ def run(
             snaps.offer(trainer.steps_done, trainer.W)
             now = time.perf_counter()
             over_time = now - began >= RUN_MAX_SECONDS and step < steps
-            if step == steps or over_time or now - last_draw[0] >= REDRAW_SECONDS:
+            if step < steps and (over_time or now - last_draw[0] >= REDRAW_SECONDS):
                 last_draw[0] = now
                 draw(step, loss)  # an st.* call: where a click elsewhere stops the script
             if over_time:

@@ -27,8 +27,6 @@ from browserutil import (  # noqa: E402 - after the path set-up above
     nll_metric,
     open_view,
     page_title,
-    wait_charts,
-    wait_idle,
 )
 
 from ui.sidebar import PAGES  # noqa: E402
@@ -54,7 +52,8 @@ new MutationObserver(changes => {
 #: True once the app is idle and drawn: no run going, no placeholder skeleton, every plotly chart has its svg.
 SETTLED = """runs => {
     const app = document.querySelector('[data-testid="stApp"]');
-    if (window.__bigramRuns <= runs || !app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (window.__bigramRuns <= runs || !app) return false;
+    if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
     if (document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')) return false;
     return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'));
 }"""

@@ -359,10 +359,11 @@ net = training.get(source.id)
 lines = baselines(tdata, int(settings["net_seed"]))  # ln V, the counting optimum, where the seed's W starts
 refusal = refusal_of(tdata, settings)
 train, resume = pressed()
+train, resume = train and not refusal, resume and net is not None and not refusal
 guess, bar = st.container(), st.container()  # drawn after the run, from the net it leaves
 one_step_explained()
 guide.nav("net")
-net = train_and_show(source, tdata, settings, net, target, train and not refusal, resume and net is not None and not refusal, lines)
+net = train_and_show(source, tdata, settings, net, target, train, resume, lines)
 with guess:
     guess_the_loss(net)
 with bar:

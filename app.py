@@ -25,8 +25,10 @@ def intro(model) -> None:
     say(PAGE, "intro", boundary=model.vocab.boundary)
 
 
+@st.fragment
 def a_word(source, model, k: float) -> None:
-    """One word of the list written out by the chain rule: the product of its bigrams' probabilities."""
+    """One word of the list written out by the chain rule: the product of its bigrams' probabilities. A fragment:
+    choosing another word redraws this section alone."""
     st.subheader("A word, as the model sees it")
     words = list(dict.fromkeys(source.words[:200]))
     default_word = "isabella" if "isabella" in words else words[0]

@@ -40,14 +40,15 @@ TARGETS = {  # seconds, from the product's targets on this 2-core machine (quiet
 }
 
 
-#: Installed in every document: counts the app's script runs (fragment runs included), so a measurement waits
-#: for the run its own action started, not for the idle state left from before it.
+#: Installed in every document: counts the app's finished script runs (fragment runs included), so a measurement
+#: waits for the run its own action started, not for the idle state left from before it. A run ends when the state
+#: changes away from "running" (the records come in batches: the old value is the one to trust).
 COUNT_RUNS = """
 window.__bigramRuns = 0;
 new MutationObserver(changes => {
-    for (const c of changes)
-        if (c.target.getAttribute('data-test-script-state') === 'running') window.__bigramRuns += 1;
-}).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
+    for (const c of changes) if (c.oldValue === 'running') window.__bigramRuns += 1;
+}).observe(document, {attributes: true, attributeOldValue: true, subtree: true,
+                      attributeFilter: ['data-test-script-state']});
 """
 #: True once the app is idle and drawn: no run going, no placeholder skeleton, every plotly chart has its svg.
 SETTLED = """runs => {
@@ -97,6 +98,21 @@ def slider(page, url: str, repeats: int) -> tuple[list[float], list[float]]:
         to_number.append(time.perf_counter() - t0)
         to_drawn.append(_idle_and_drawn(page, t0, before))
     return to_number, to_drawn
+
+
+def row_choice(page, url: str, repeats: int) -> list[float]:
+    """The Smoothing page's "Previous symbol" box: the next row, until its chart is drawn (a fragment's run)."""
+    open_view(page, url, "/Smoothing", page_title("pages/3_Smoothing.py"))
+    box = page.get_by_test_id("stMain").get_by_role("combobox", name="Previous symbol", exact=True)
+    out = []
+    for _ in range(repeats):
+        box.click()
+        page.keyboard.press("ArrowDown")
+        before = runs(page)
+        t0 = time.perf_counter()
+        page.keyboard.press("Enter")
+        out.append(_idle_and_drawn(page, t0, before))
+    return out
 
 
 def page_switches(page, url: str, repeats: int) -> dict[str, list[float]]:
@@ -168,6 +184,7 @@ def main() -> None:
             page = b.new_page(viewport={"width": 1400, "height": 1600})
             page.add_init_script(COUNT_RUNS)
             number, drawn = slider(page, srv.url, args.repeats)
+            rows = row_choice(page, srv.url, args.repeats)
             switches = page_switches(page, srv.url, args.repeats)
             trained = train(page, srv.url, args.repeats)
             b.close()
@@ -176,6 +193,7 @@ def main() -> None:
     print("\n| action | median | worst | n | target |\n| --- | ---: | ---: | ---: | --- |")
     print(row("slider: new NLL on screen (p50)", number))
     print(row("slider: all charts drawn (p50)", drawn))
+    print(row("Smoothing: another row in the row chart", rows))
     for label, values in switches.items():
         print(row(f"page switch to {label}", values))
     print(row("Train 100 steps, counts: final numbers (p50)", trained))

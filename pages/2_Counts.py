@@ -67,8 +67,10 @@ def matrix(source, model, k: float):
     return M, ids
 
 
+@st.fragment
 def one_row(source, model, k: float, sums) -> None:
-    """The next-symbol distribution of one previous symbol: what the sampler draws from."""
+    """The next-symbol distribution of one previous symbol: what the sampler draws from. A fragment: choosing
+    another row redraws this section alone."""
     st.subheader("One row: the next-symbol distribution")
     labels = model.vocab.itos
     state.start_row(state.COUNT_ROW, 0, model.V)

@@ -126,38 +126,9 @@ def heatmaps(source, model, k: float) -> None:
 
 def row_and_curve(source, model, k: float, score_k) -> None:
     """One row before and after, and the list's own NLL against k."""
-    labels = model.vocab.itos
-    P0, Pk = cached.probabilities(source.id, 0.0, model), cached.probabilities(source.id, k, model)
-    picked = pick.current(model)
     c_row, c_curve = st.columns(2)
     with c_row:
-        # Start on the row with the fewest real counts, the one smoothing changes most (a pick moves it).
-        state.start_row(state.SMOOTH_ROW, model.sparsest_row, model.V)
-        row = st.selectbox(
-            "Previous symbol",
-            list(range(model.V)),
-            key=state.SMOOTH_ROW,
-            persist_state="session",
-            format_func=lambda i: f"{labels[i]!r}" + (" (start of word)" if i == 0 else ""),
-        )
-        st.plotly_chart(
-            cached.figure(
-                "smooth_row",
-                source.id,
-                (k, row, picked),
-                lambda: figures.before_after_bars(
-                    P0[row],
-                    Pk[row],
-                    labels,
-                    labels[row],
-                    names=("k = 0", f"k = {k:g}"),
-                    title=f"p(next | {labels[row]!r}) before and after",
-                    highlight=picked[1] if picked and picked[0] == row else None,
-                ),
-            ),
-            key="smooth_row_chart",
-        )
-        note(PAGE, "row", row=repr(labels[row]), real=int(model.N[row].sum()), V=model.V, fake=model.V * k)
+        one_row(source, model, k)
     with c_curve:
         curve = cached.nll_curve(source.id, model)
         st.plotly_chart(
@@ -174,8 +145,45 @@ def row_and_curve(source, model, k: float, score_k) -> None:
         say(PAGE, "curve")
 
 
+@st.fragment
+def one_row(source, model, k: float) -> None:
+    """One row of P before and after smoothing. A fragment: choosing another row redraws this alone."""
+    labels = model.vocab.itos
+    P0, Pk = cached.probabilities(source.id, 0.0, model), cached.probabilities(source.id, k, model)
+    picked = pick.current(model)
+    # Start on the row with the fewest real counts, the one smoothing changes most (a pick moves it).
+    state.start_row(state.SMOOTH_ROW, model.sparsest_row, model.V)
+    row = st.selectbox(
+        "Previous symbol",
+        list(range(model.V)),
+        key=state.SMOOTH_ROW,
+        persist_state="session",
+        format_func=lambda i: f"{labels[i]!r}" + (" (start of word)" if i == 0 else ""),
+    )
+    st.plotly_chart(
+        cached.figure(
+            "smooth_row",
+            source.id,
+            (k, row, picked),
+            lambda: figures.before_after_bars(
+                P0[row],
+                Pk[row],
+                labels,
+                labels[row],
+                names=("k = 0", f"k = {k:g}"),
+                title=f"p(next | {labels[row]!r}) before and after",
+                highlight=picked[1] if picked and picked[0] == row else None,
+            ),
+        ),
+        key="smooth_row_chart",
+    )
+    note(PAGE, "row", row=repr(labels[row]), real=int(model.N[row].sum()), V=model.V, fake=model.V * k)
+
+
+@st.fragment
 def score_a_word(source, model, k: float, score_k) -> None:
-    """A typed word's bigrams, their probabilities and its NLL; at k = 0 an unseen bigram makes it infinite."""
+    """A typed word's bigrams, their probabilities and its NLL; at k = 0 an unseen bigram makes it infinite. A
+    fragment: typing a word redraws this section alone."""
     st.subheader("Score a word")
     say(PAGE, "score")
     b = model.vocab.boundary

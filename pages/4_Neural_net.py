@@ -242,13 +242,19 @@ def net_against_the_counts(model, net, P0, ids: list[int]) -> None:
     with right:
         pair, previous, after = model.vocab.pair_label(gap.row, gap.col), repr(labels[gap.row]), repr(labels[gap.col])
         say(PAGE, "largest-gap", pair=pair, next=after, previous=previous, net=gap.net, counts=gap.counts)
-        row = pick_symbol("Previous symbol", labels, gap.row, state.NET_ROW)
-        p_net, p_counts = cmp.row(row)
-        names = ("net: softmax(W)", "counts: P at k = 0")
-        st.plotly_chart(
-            figures.row_distribution(p_net, labels, labels[row], compare=p_counts, names=names), key="net_row_chart"
-        )
-        note(PAGE, "rare-rows")
+        one_row(labels, cmp, gap.row)
+
+
+@st.fragment
+def one_row(labels, cmp, start: int) -> None:
+    """One row of softmax(W) beside the counts' row. A fragment: choosing another row redraws this alone."""
+    row = pick_symbol("Previous symbol", labels, start, state.NET_ROW)
+    p_net, p_counts = cmp.row(row)
+    names = ("net: softmax(W)", "counts: P at k = 0")
+    st.plotly_chart(
+        figures.row_distribution(p_net, labels, labels[row], compare=p_counts, names=names), key="net_row_chart"
+    )
+    note(PAGE, "rare-rows")
 
 
 def one_symbol_through(model, W, P0, ids: list[int], trained: bool) -> int:

@@ -176,8 +176,10 @@ def one_word_at_a_time(source, model, net, k: float, s: dict) -> None:
     stepthrough.section(P, model.vocab, seed=s["seed"], temperature=s["temperature"], max_len=s["max_len"])
 
 
+@st.fragment
 def multinomial_demo(source, model, net, k: float, seed: int) -> None:
-    """One row of P drawn from many times: the shares of the draws settle onto the probabilities."""
+    """One row of P drawn from many times: the shares of the draws settle onto the probabilities. A fragment: its
+    row and number of draws redraw this section alone."""
     st.subheader("What torch.multinomial does")
     say(PAGE, "multinomial", V=model.V)
     labels = model.vocab.itos

@@ -98,8 +98,10 @@ def every_context(source, padding: str, seed: int) -> None:
     note(PAGE, "side-by-side", padding=padding)
 
 
+@st.fragment
 def what_it_counts(source, context: int, padding: str, seed: int, result) -> None:
-    """One context's next-symbol distribution, out of the table of every context."""
+    """One context's next-symbol distribution, out of the table of every context. A fragment: choosing another
+    context redraws this section alone."""
     st.subheader("What the model counts")
     model = exercises.ngram_on_train(source.id, context, padding, seed, source.words)
     labels = [lab for lab, _ in model.top_contexts(30)]

@@ -267,7 +267,7 @@ class Bench:
             lambda: lecture.sample(P, self.itos, 1000, SEED),
             lambda: sample(P, vocab, 1000, seed=SEED, mode="batched", max_len=200),
             self.slow_repeats,
-            self.repeats,
+            8 * self.slow_repeats,  # 2 ms a run: enough runs that one descheduled by a neighbour cannot move the median
         )
         seq = timed(lambda: sample(P, vocab, 1000, seed=SEED, max_len=200), self.slow_repeats)
         self.check(
@@ -281,36 +281,51 @@ class Bench:
             f"batched words have the model's mean length: {lengths.mean():.2f} vs exact {expected:.2f} "
             f"({z:+.1f} standard errors)",
         )
+        self.check(
+            [s.word for s in pkg.value] == lecture.sample_batched(P, self.itos, 1000, SEED, 200),
+            "package batched mode draws the words of lecture.sample_batched (the notebook's code)",
+        )
         self.say(f"  package sequential {seq.describe()}")
         row = self.compare(
             "sample 1,000 words",
             lect,
             pkg,
             30,
-            "lecture: one multinomial per character; package: batched mode, one inverse-CDF lookup per position",
+            "lecture: one multinomial per character; package: batched mode, one searchsorted per position in all "
+            "rows' cumulative sums laid end to end, the words still going taken every 8 positions",
         )
+        self.sampling_profile(P, lect)
         if not row.met:
             row.note += "; where the time goes: the sampling profile printed above"
-            self.sampling_profile(P)
 
-    def sampling_profile(self, P: torch.Tensor) -> None:
-        """Where batched sampling spends its time: the draws or turning ids into strings."""
-        g = torch.Generator().manual_seed(SEED)
-        rows = P[torch.zeros(1000, dtype=torch.long)]
-        cdf = P.double().cumsum(1)[torch.zeros(1000, dtype=torch.long)]
-        multinomial = timed(lambda: torch.multinomial(rows, 1, replacement=True, generator=g), 51, warmup=3).median
-        inverse_cdf = timed(
-            lambda: torch.searchsorted(cdf, torch.rand(1000, 1, generator=g, dtype=torch.float64)), 51, warmup=3
-        ).median
-        draws = sample(P, self.model.vocab, 1000, seed=SEED, mode="batched", max_len=200)
-        ids = [s.ids for s in draws]
-        decode = timed(lambda: [self.model.vocab.decode(i) for i in ids], 11, warmup=1).median
-        longest = max(len(i) for i in ids) + 1
+    def sampling_profile(self, P: torch.Tensor, lect: Timing) -> None:
+        """Where batched sampling spends its time: laying P out, the positions drawn, building the Sample objects.
+
+        CPU-time medians (the machine is shared), each piece timed alone on the bench's own draw.
+        """
+        from bigram.sampling import BATCH_BLOCK, Walk, _samples, _walk
+
+        vocab, n, max_len = self.model.vocab, 1000, 200
+        lecture_draws = sum(len(w) + 1 for w in lect.value)  # one multinomial per character and one per end
+        layout = timed(lambda: Walk.of(P), 51, warmup=3)
+        walk = layout.value
+        steps = timed(lambda: _walk(walk, n, torch.Generator().manual_seed(SEED), max_len), 51, warmup=3)
+        offsets = steps.value
+        build = timed(lambda: _samples(offsets, vocab, max_len), 51, warmup=3)
+        whole = timed(lambda: sample(P, vocab, n, seed=SEED, mode="batched", max_len=max_len), 51, warmup=3)
+        lengths = [len(s.ids) for s in build.value]
+        going = [sum(length >= t for length in lengths) for t in range(0, offsets.shape[0], BATCH_BLOCK)]
+        first = timed(lambda: _walk(walk, n, torch.Generator().manual_seed(SEED), BATCH_BLOCK), 51, warmup=3)
+
         self.say(
-            f"  sampling profile: the batched loop runs {longest} positions (the longest word + its end); "
-            f"one torch.multinomial on 1,000 x {P.shape[0]} rows {fmt_s(multinomial)}, "
-            f"the same draw by inverse CDF (searchsorted on cumulative rows) {fmt_s(inverse_cdf)}; "
-            f"decoding 1,000 id lists to strings {fmt_s(decode)}"
+            f"  sampling profile (CPU medians): the lecture's loop makes {lecture_draws:,} multinomial calls, "
+            f"{fmt_s(lect.cpu_median / lecture_draws)} each. Batched, {fmt_s(whole.cpu_median)} in all: "
+            f"laying out P (V = {P.shape[0]}) {fmt_s(layout.cpu_median)}; "
+            f"{offsets.shape[0]} positions (the longest word + its end, rounded up to a block of {BATCH_BLOCK}) "
+            f"{fmt_s(steps.cpu_median)}, of which the first block (every word) {fmt_s(first.cpu_median)}; "
+            f"words going at each block's start {going}; "
+            f"turning the offsets into {n:,} Sample objects (ids, one decode, the words cut "
+            f"from it) {fmt_s(build.cpu_median)}"
         )
 
     def smoothing(self) -> None:

@@ -220,21 +220,30 @@ def sample_batched(P, itos, n=10, seed=SEED, max_len=50):
     """n words at once: every word draws its next symbol by looking a uniform number up in its row's cumulative sum.
 
     The same distribution as torch.multinomial, far fewer calls; other words than the loop's for the same seed.
+    All the rows' cumulative sums go into one sorted vector, row i shifted up by 2 * i, so that one
+    searchsorted of 2 * ix + u finds the next symbol of every word, whichever row it is on.
     """
+    if n == 0:
+        return []
     g = torch.Generator().manual_seed(seed)
+    V = P.shape[0]
     cdf = P.double().cumsum(1)
     cdf /= cdf[:, -1:].clone()  # every row ends at exactly 1
+    cdf[cdf >= 1] = 1.5  # so that 2 * i + u, even rounded up to 2 * i + 1, stays in row i
+    flat = (cdf + 2 * torch.arange(V).unsqueeze(1)).flatten()  # row i fills [2 * i, 2 * i + 1.5]
     ix = torch.zeros(n, dtype=torch.long)  # every word starts at the boundary
     done = torch.zeros(n, dtype=torch.bool)
     columns = []
     for t in range(max_len):
-        if t % 16 == 0:
-            u = torch.rand((16, n, 1), generator=g, dtype=torch.float64)  # uniform numbers, 16 positions at a time
-        ix = torch.searchsorted(cdf[ix], u[t % 16], right=True).squeeze(1).clamp(max=P.shape[1] - 1)
-        columns.append(ix)
-        done |= ix == 0
-        if done.all():
-            break
+        if t % 8 == 0:  # every 8 positions: the words still going get a uniform number each per position
+            going = (~done).nonzero().squeeze(1)
+            if len(going) == 0:
+                break
+            u = torch.rand((min(8, max_len - t), len(going)), generator=g, dtype=torch.float64)
+        k = torch.searchsorted(flat, 2 * ix[going] + u[t % 8], right=True)  # k = i * V + j: row i, symbol j
+        ix[going] = k % V
+        done[going] |= ix[going] == 0
+        columns.append(ix.clone())
     words = []
     for row in torch.stack(columns, 1).tolist():  # one row of ids per word; a finished word drew on: cut it
         out = []

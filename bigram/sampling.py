@@ -8,9 +8,10 @@ Two modes:
   lecture does) and the same torch version, a learner sees the same words as in their
   notebook. (``torch.multinomial`` changed in torch 2.7: words printed by older notebooks differ.)
 * ``batched`` draws the next symbol of every unfinished word at once: one lookup of uniform
-  numbers in the rows' cumulative probabilities per position, instead of one ``multinomial``
-  call per character. The same distribution, also seeded, but its words differ from the
-  sequential mode's.
+  numbers in the rows' cumulative probabilities per position (one ``searchsorted`` in all rows
+  laid end to end, see ``Walk``), instead of one ``multinomial`` call per character. The same
+  distribution, also seeded, but its words differ from the sequential mode's;
+  ``bigram.lecture.sample_batched`` is the same draw written plainly, word for word the same.
 
 ``torch.multinomial(p, 1)`` picks index i with probability p[i] / sum(p): a loaded die with
 V faces. Temperature T reshapes each row to p ** (1 / T) before the draw: T < 1 sharpens
@@ -159,39 +160,113 @@ def trace(
     return steps
 
 
+#: Positions drawn per block of uniform numbers: one ``torch.rand`` call and one "has every word ended?" test a block.
+BATCH_BLOCK = 8
+
+
+@dataclass(frozen=True)
+class Walk:
+    """P laid out for batched sampling: every row's cumulative probabilities in one sorted vector.
+
+    Row i of P (V x V) becomes V numbers ``2 i + cdf[i, j]``, where ``cdf[i]`` is the row's
+    cumulative sum divided by its total, so row i occupies [2 i, 2 i + 1] and the rows follow one
+    another in increasing order. A word at state i with a uniform number u in [0, 1) takes the
+    first entry greater than ``2 i + u``: its flat index k = i V + j names the drawn symbol j
+    = k mod V. One ``searchsorted`` in this one vector draws for every word at once, whatever
+    rows they are on, without gathering each word's row first.
+
+    * An index with p = 0 never comes out: its entry equals the previous one, so no number falls between.
+    * Adding 2 i rounds ``2 i + u`` (and ``2 i + cdf``) to float64's spacing there, at most 2 ** -52
+      times the largest power of two below 2 V (2 ** -47 at V = 27, 2 ** -39 at V = 5,000): each
+      probability is honoured to within that.
+      The rounding can carry ``2 i + u`` up to ``2 i + 1``, so each row's largest value (where its
+      cumulative sum reaches 1) is raised to ``2 i + 1.5``: the number still lands in row i, on the
+      row's last symbol with probability > 0, never in the next row.
+    * The entry after the last row, ``2 V + 1.5``, is the end state: a word that drew the boundary
+      moves to offset 2 V and from then on always lands there (k = V * V), so a finished word draws
+      nothing more, and "this word has ended" is "its offset is 2 V".
+    """
+
+    cdf: torch.Tensor  # float64, V * V + 1: the rows' shifted cumulative sums, then the end state
+    next_offset: torch.Tensor  # float64, V * V + 1: 2 j for an entry of symbol j != 0; 2 V for the boundary, the end
+
+    @classmethod
+    def of(cls, P: torch.Tensor) -> Walk:
+        V = P.shape[0]
+        flat = torch.empty(V * V + 1, dtype=torch.float64)
+        cdf = flat[:-1].view(V, V)
+        torch.cumsum(P, 1, dtype=torch.float64, out=cdf)
+        cdf /= cdf[:, -1:].clone()  # every row ends at exactly 1
+        cdf.masked_fill_(cdf >= 1, 1.5)  # the row's last value with p > 0 and the zeros after it: see above
+        cdf += torch.arange(0, 2 * V, 2, dtype=torch.float64).unsqueeze(1)
+        flat[-1] = 2 * V + 1.5
+        next_offset = torch.empty(V * V + 1, dtype=torch.float64)
+        next_offset[:-1].view(V, V).copy_(torch.arange(0, 2 * V, 2, dtype=torch.float64))  # symbol j: 2 j, every row
+        next_offset[0::V] = 2 * V  # drawing the boundary (j = 0) ends the word, as does the end state
+        return cls(flat, next_offset)
+
+
 def _batched(P: torch.Tensor, vocab: Vocab, n: int, g: torch.Generator, max_len: int) -> list[Sample]:
     """Every unfinished word takes its next symbol at once, by inverse-CDF sampling.
 
-    One uniform number per word, looked up in its row's cumulative probabilities with
-    ``searchsorted``: the same distribution as ``torch.multinomial`` (index i comes out with
-    probability p[i] / sum(p); an index with p = 0 never does), at a fraction of its cost for many rows.
+    One uniform number per word and position, looked up in the rows' cumulative probabilities with
+    one ``searchsorted`` (see ``Walk``): the same distribution as ``torch.multinomial`` (index i
+    comes out with probability p[i] / sum(p); an index with p = 0 never does), at a fraction of its
+    cost for many rows.
     """
     if n == 0:
         return []
-    cdf = P.double().cumsum(1)
-    cdf /= cdf[:, -1:].clone()  # rows normalised, so a uniform number in [0, 1) needs no rescaling
-    V = P.shape[1]
-    drawn = torch.empty((max_len, n), dtype=torch.int64)
-    current = torch.zeros(n, dtype=torch.int64)
-    done = torch.zeros(n, dtype=torch.bool)
-    block = 16  # uniform numbers are drawn 16 positions at a time: few calls, little waste
-    for t in range(max_len):
-        if t % block == 0:
-            u = torch.rand(block, n, 1, generator=g, dtype=torch.float64)
-        # A finished word goes on drawing (from the boundary's row): those symbols come after its first
-        # boundary and are cut off below, which is cheaper than masking them out at every position.
-        current = torch.searchsorted(cdf[current], u[t % block], right=True).squeeze_(1).clamp_(max=V - 1)
-        drawn[t] = current
-        done |= current == 0
-        if t % 4 == 3 and bool(done.all()):
+    return _samples(_walk(Walk.of(P), n, g, max_len), vocab, max_len)
+
+
+def _walk(walk: Walk, n: int, g: torch.Generator, max_len: int) -> torch.Tensor:
+    """Where each of n words is after each position: (positions drawn) x n offsets, float64.
+
+    The offset after a draw is 2 j for a drawn symbol j and 2 V once the word has ended. Words go
+    ``BATCH_BLOCK`` positions at a time: at the start of a block, the words still going (in order)
+    get one ``torch.rand`` of (block x words going), the i-th of them taking column i, row t at
+    position t of the block; a word that ends within a block stays at the end state for the rest of it.
+    After each block the walk drops the words that have ended and stops when none is left, so the
+    positions drawn are the longest word's (and its end), rounded up to a block.
+    """
+    end = float(walk.next_offset[-1])
+    out = torch.empty((max_len, n), dtype=torch.float64)  # only the rows of the positions drawn are touched
+    prev = torch.zeros(n, dtype=torch.float64)  # every word starts at the boundary: offset 0
+    going = None  # the words still going, as indices into 0..n-1; None while all are
+    t = 0
+    while t < max_len:
+        size, m = min(BATCH_BLOCK, max_len - t), prev.numel()
+        u = torch.rand((size, m), generator=g, dtype=torch.float64)
+        offsets = out[t : t + size] if going is None else torch.empty((size, m), dtype=torch.float64)
+        x, k = torch.empty(m, dtype=torch.float64), torch.empty(m, dtype=torch.int64)
+        for u_t, after in zip(u.unbind(0), offsets.unbind(0)):
+            torch.searchsorted(walk.cdf, torch.add(prev, u_t, out=x), right=True, out=k)  # row i: x = 2 i + u
+            prev = torch.index_select(walk.next_offset, 0, k, out=after)
+        if going is not None:  # back into place among all n words; the ended ones stay at the end
+            out[t : t + size].fill_(end).index_copy_(1, going, offsets)
+        t += size
+        still = (prev < end).nonzero().squeeze(1)
+        if still.numel() == 0:
             break
-    drawn = drawn[: t + 1]  # the positions actually drawn
-    # A word's length is the position of its first boundary; max_len if it never drew one.
-    ended = drawn == 0
-    lengths = torch.where(ended.any(0), ended.int().argmax(0), max_len).tolist()
-    rows = drawn.T.contiguous()
-    words = vocab.decode_rows(rows, lengths)
-    return [Sample(word, row[:length], length == max_len) for word, row, length in zip(words, rows.tolist(), lengths)]
+        prev = prev[still]
+        going = still if going is None else going[still]
+    return out[:t]
+
+
+def _samples(offsets: torch.Tensor, vocab: Vocab, max_len: int) -> list[Sample]:
+    """The words of a walk, in one pass: offsets -> symbol ids -> one string, cut into words."""
+    offsets = offsets.T  # word x position
+    kept = offsets < 2 * len(vocab)  # a word's symbols; its boundary and everything after it are at 2 V
+    lengths = kept.sum(1).tolist()
+    flat = offsets[kept].mul_(0.5).long()  # every word's symbol ids, one word after the other
+    text = vocab.decode_rows(flat.unsqueeze(0), [flat.numel()])[0] if flat.numel() else ""
+    symbols = flat.tolist()
+    out, start = [], 0
+    for length in lengths:
+        stop = start + length
+        out.append(Sample(text[start:stop], symbols[start:stop], length == max_len))
+        start = stop
+    return out
 
 
 def draw(p: torch.Tensor, n: int, *, seed: int = SAMPLE_SEED, generator: torch.Generator | None = None) -> torch.Tensor:

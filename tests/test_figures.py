@@ -23,7 +23,7 @@ def test_count_heatmap_cells_carry_bigram_and_count():
     a, v = m.vocab.stoi["a"], m.vocab.stoi["v"]
     assert hm.text[a][v] == f"av<br>{int(m.N[a, v])}"
     assert hm.text[0][a] == f".a<br>{int(m.N[0, a])}"
-    assert fig.layout.yaxis.autorange == "reversed"  # row 0 on top, as in the lecture
+    assert list(fig.layout.yaxis.range) == [m.V - 0.5, -0.5]  # row 0 on top, as in the lecture, and no padding
 
 
 def test_probability_and_log_views():

@@ -40,7 +40,7 @@ def test_probability_heatmap_log_colours_and_crossed_zeros():
     n_zero = int((P == 0).sum())
     assert len(zeros.x) == n_zero and zeros.showlegend
     assert (labels[0], labels[0]) in set(zip(zeros.x, zeros.y))
-    assert fig.layout.yaxis.autorange == "reversed"
+    assert list(fig.layout.yaxis.range) == [len(labels) - 0.5, -0.5]  # row 0 on top, exactly the cells
 
 
 def test_probability_heatmap_after_smoothing_has_no_zeros_and_keeps_the_scale():

@@ -97,6 +97,13 @@ def _heatmap_margin(*, top: int, colorbar: bool, legend: bool = False, ylabel: b
     return dict(l=52 if ylabel else 40, r=96 if colorbar else 14, t=top, b=48 if legend else 14, autoexpand=False)
 
 
+def _cell_ranges(n: int) -> tuple[list[float], list[float]]:
+    """The x and y ranges of an n x n grid of cells, row 0 at the top: exactly the cells. Left to plotly, the ranges
+    would grow by half a pick marker at each end (a gap between the top labels and the first row), and be computed
+    at every draw."""
+    return [-0.5, n - 0.5], [n - 0.5, -0.5]
+
+
 def matrix_heatmap(
     M: torch.Tensor,
     labels: Sequence[str],
@@ -156,11 +163,12 @@ def matrix_heatmap(
         fig.data[0].hovertemplate = None
     fig.add_trace(layer)
     fig.update_layout(shapes=shapes)
-    fig.update_yaxes(autorange="reversed", title="previous symbol", type="category", tickfont=dict(size=12))
-    fig.update_xaxes(side="top", title="next symbol", type="category", tickfont=dict(size=12))
-    size = max(420, 26 * len(ids) + 120)
+    xs, ys = _cell_ranges(len(ids))
+    fig.update_yaxes(range=ys, title="previous symbol", type="category", tickfont=dict(size=12))
+    fig.update_xaxes(range=xs, side="top", title="next symbol", type="category", tickfont=dict(size=12))
+    size = max(420, 26 * len(ids) + 170)
     _layout(fig, title or f"Bigram {view}", height=size)
-    fig.update_layout(margin=_heatmap_margin(top=50, colorbar=True))
+    fig.update_layout(margin=_heatmap_margin(top=100, colorbar=True))  # the title above the top axis' own title
     return fig
 
 
@@ -378,10 +386,11 @@ def difference_heatmap(
     layer, shapes = pick_layer(labs, ids, N=None, k=0.0, pick=pick, size=16)
     fig.add_trace(layer)
     fig.update_layout(shapes=shapes)
-    fig.update_yaxes(autorange="reversed", title="previous symbol", type="category")
-    fig.update_xaxes(side="top", title="next symbol", type="category")
-    _layout(fig, title, height=max(420, 20 * len(ids) + 120))
-    fig.update_layout(margin=_heatmap_margin(top=50, colorbar=True))
+    xs, ys = _cell_ranges(len(ids))
+    fig.update_yaxes(range=ys, title="previous symbol", type="category")
+    fig.update_xaxes(range=xs, side="top", title="next symbol", type="category")
+    _layout(fig, title, height=max(420, 20 * len(ids) + 170))
+    fig.update_layout(margin=_heatmap_margin(top=100, colorbar=True))  # the title above the top axis' own title
     return fig
 
 
@@ -484,8 +493,8 @@ def probability_heatmap(
             title,
             max(420, 14 * len(ids) + 150),
             shapes=shapes,
-            xaxis=dict(axis, side="top"),
-            yaxis=dict(axis, autorange="reversed", title=dict(text="previous symbol" if ylabel else "")),
+            xaxis=dict(axis, side="top", range=_cell_ranges(len(ids))[0]),
+            yaxis=dict(axis, range=_cell_ranges(len(ids))[1], title=dict(text="previous symbol" if ylabel else "")),
             legend=dict(orientation="h", y=-0.01, yanchor="top", x=0, xanchor="left"),
             margin=_heatmap_margin(top=80, colorbar=colorbar, legend=bool(zeros), ylabel=ylabel),
         ),
@@ -630,11 +639,10 @@ def net_difference_heatmap(
     title: str = "softmax(W) − P",
     pick: tuple[int, int] | None = None,
 ) -> go.Figure:
-    """difference_heatmap with room for its top axis title under the figure title and every symbol labelled."""
+    """difference_heatmap with every symbol labelled."""
     fig = difference_heatmap(D, labels, ids=ids, title=title, pick=pick)
     fig.update_xaxes(dtick=1, tickfont=dict(size=11))
     fig.update_yaxes(dtick=1, tickfont=dict(size=11))
-    fig.update_layout(margin=dict(t=100))  # the other margins stay fixed (_heatmap_margin)
     return fig
 
 

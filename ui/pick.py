@@ -56,8 +56,9 @@ def choose(model: CountModel) -> None:
     i, j = pick if pick is not None else (None, None)
     labels = model.vocab.itos
     for key, value in ((state.PICK_ROW, i), (state.PICK_COL, j)):
-        if st.session_state.get(key) != value:  # set, never popped: the browser must show the pick
-            st.session_state[key] = value
+        # Set on every run, never popped: the browser must show the pick. The boxes are drawn on several pages, and
+        # a box on another page is a new widget that starts at its default unless its key is set again here.
+        st.session_state[key] = value
 
     def chosen() -> None:
         a, b = st.session_state.get(state.PICK_ROW), st.session_state.get(state.PICK_COL)

@@ -100,10 +100,10 @@ def test_the_loss_chart_shows_its_baselines(server, page):
     _train(page, server)
     xs, ys = lecture.training_set(WORDS, STOI)
     W = lecture.init_weights(len(ITOS), NET_SEED, dtype=torch.float64)
-    start = float(lecture.loss(W, xs, ys, reg=0.0))  # the seed's W, before any step
+    start = float(lecture.loss(W.detach(), xs, ys, reg=0.0))  # the seed's W, before any step
     optimum = lecture.counts_nll(N.double(), lecture.probabilities(N, k=0, dtype=torch.float64))
     curve = main(page).get_by_test_id("stPlotlyChart").first
-    labels = curve.locator(".annotation-text").all_inner_texts()
+    labels = curve.locator(".annotation-text").evaluate_all("els => els.map(e => e.textContent)")  # svg: no innerText
     assert _labelled(labels, "uniform model, ln V") == pytest.approx(math.log(27), abs=6e-5)  # 3.2958
     assert _labelled(labels, "random W at the start") == pytest.approx(start, abs=6e-5)
     assert _labelled(labels, "counting model NLL (k = 0)") == pytest.approx(optimum, abs=6e-5)

@@ -22,6 +22,29 @@ def model():
 # --- figures -------------------------------------------------------------------------------
 
 
+def test_a_cells_hover_fills_the_add_k_formula_with_its_own_numbers():
+    """Every cell's hover: (N + k) / (row sum + V·k) with that cell's count and row sum, and the P they give,
+    checked against the lecture's P in float64."""
+    from bigram import lecture
+
+    stoi, itos = lecture.vocabulary(WORDS)
+    N = lecture.count_matrix(WORDS, stoi)
+    k, V = 0.5, len(itos)
+    P = lecture.probabilities(N, k=k, dtype=torch.float64)
+    m = model()
+    fig = figures.probability_heatmap(m.probabilities(k), m.vocab.itos, N=m.N, k=k)
+    layer = next(t for t in fig.data if t.name == figures.PICK_LAYER)
+    assert "(%{customdata[0]:,.6~g} + 0.5) / (%{customdata[1]:,.6~g} + " + f"{V}·0.5)" in layer.hovertemplate
+    assert "= %{customdata[2]:.4f}" in layer.hovertemplate
+    data = torch.as_tensor(layer.customdata)
+    for i, j in ((stoi["e"], stoi["m"]), (0, stoi["a"]), (stoi["a"], 0), (0, 0)):
+        count, row_sum, p = data[i * V + j].tolist()
+        assert (layer.x[i * V + j], layer.y[i * V + j]) == (itos[j], itos[i])
+        assert count == N[i, j] and row_sum == N[i].sum()
+        assert p == pytest.approx(float(P[i, j]), abs=1e-12)
+        assert (count + k) / (row_sum + V * k) == pytest.approx(p, abs=1e-12)  # the formula shown gives the P shown
+
+
 def test_probability_heatmap_log_colours_and_crossed_zeros():
     m = model()
     P = m.probabilities(0.0)

@@ -27,15 +27,25 @@ N = lecture.count_matrix(WORDS, STOI)
 
 def test_a_cell_picked_on_smoothing_is_read_on_counts(server, page):
     open_view(page, server.url, "/Smoothing", page_title("pages/3_Smoothing.py"))
-    click_cell(page, 1, STOI["e"], STOI["m"], 27)  # the second heatmap: P at the link's k
+    e, m = STOI["e"], STOI["m"]
+    chart = main(page).get_by_test_id("stPlotlyChart").nth(1)  # the second heatmap: P at the link's k
+    cell = chart.locator(".scatterlayer .trace").last.locator("path.point").nth(e * 27 + m)
+    cell.scroll_into_view_if_needed()
+    box = cell.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # hover first: the formula, filled in
+    P = lecture.probabilities(N, k=LECTURE_K, dtype=torch.float64)
+    row_sum = int(N[e].sum())
+    filled = f"= ({int(N[e, m]):,} + {LECTURE_K:g}) / ({row_sum:,} + 27·{LECTURE_K:g}) = {float(P[e, m]):.4f}"
+    hover = chart.locator(".hoverlayer")
+    hover.get_by_text("click to pick").wait_for()
+    assert "p(m | e) = (N + k) / (row sum + V·k)" in hover.text_content() and filled in hover.text_content()
+    click_cell(page, 1, e, m, 27)
     assert query(page).get("pick") == f"{STOI['e']},{STOI['m']}"
 
     go(page, "Counts", "pages/2_Counts.py")
     text = main(page).inner_text()
-    count, row_sum = int(N[STOI["e"], STOI["m"]]), int(N[STOI["e"]].sum())
-    assert "The bigram" in text and f"{count:,}" in text and f"{row_sum:,}" in text
-    P = lecture.probabilities(N, k=LECTURE_K, dtype=torch.float64)
-    assert f"{float(P[STOI['e'], STOI['m']]):.4f}" in text  # P at the shared k, the formula filled in
+    assert "The bigram" in text and f"{int(N[e, m]):,}" in text and f"{row_sum:,}" in text
+    assert f"{float(P[e, m]):.4f}" in text  # P at the shared k, the formula filled in
     assert main(page).get_by_role("combobox", name="Previous symbol of the bigram").input_value() == "'e'"
     assert main(page).get_by_role("combobox", name="Next symbol of the bigram").input_value() == "'m'"
     screenshot(page, "touch-pick-read-on-Counts")

@@ -25,6 +25,8 @@ COPY . .
 
 EXPOSE 8501
 
-HEALTHCHECK CMD curl --fail http://localhost:8501/_stcore/health
+# The script check runs app.py once (.streamlit/config.toml): the first probe also warms the server for its first
+# visitor; every probe after that checks that the app itself still runs, not only the web server.
+HEALTHCHECK --start-period=60s --start-interval=2s CMD curl --fail http://localhost:8501/_stcore/script-health-check
 
 ENTRYPOINT ["streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0"]

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser"), str(ROOT / "bench")]
 
 from browserutil import (  # noqa: E402 - after the path set-up above
     CHROMIUM,
@@ -142,9 +142,15 @@ def train(page, url: str, repeats: int) -> list[float]:
     return out
 
 
-def first_page() -> tuple[float, float]:
-    """A fresh server's first page, drawn: seconds from starting the server, and from its health check answering."""
+def first_page(warm: bool = False) -> tuple[float, float]:
+    """A fresh server's first page, drawn: seconds from starting the server, and from its health check answering.
+
+    ``warm``: a readiness probe on ``/_stcore/script-health-check`` (bench/serve.py ``warm_up``) runs the app once
+    before the visitor comes, as the Dockerfile's HEALTHCHECK and deploy/replicas.py do; the second figure is then
+    from the probe's answer.
+    """
     from playwright.sync_api import sync_playwright
+    from serve import warm_up
 
     srv = StreamlitServer("bench-fresh")
     with sync_playwright() as p:
@@ -152,12 +158,16 @@ def first_page() -> tuple[float, float]:
         page = b.new_page(viewport={"width": 1400, "height": 1600})
         srv.start()  # the browser is up first: what is timed is the server, not Chromium's own start
         try:
+            ready = srv.healthy_at
+            if warm:
+                warm_up(srv.url)
+                ready = time.monotonic()
             open_view(page, srv.url, "/", "Bigram Lab")
             drawn = time.monotonic()
         finally:
             srv.stop()
             b.close()
-    return drawn - srv.started_at, drawn - srv.healthy_at
+    return drawn - srv.started_at, drawn - ready
 
 
 def row(name: str, values: list[float]) -> str:
@@ -177,6 +187,7 @@ def main() -> None:
 
     print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     fresh = [first_page() for _ in range(3)]
+    warmed = [first_page(warm=True) for _ in range(3)]
     srv = StreamlitServer("bench").start()
     try:
         with sync_playwright() as p:
@@ -199,6 +210,7 @@ def main() -> None:
     print(row("Train 100 steps, counts: final numbers (p50)", trained))
     print(row("first page on a fresh server", [started for started, _ in fresh]))
     print(row("first page, from the server answering its health check", [healthy for _, healthy in fresh]))
+    print(row("first page, from the warm-up probe answering (script check)", [ready for _, ready in warmed]))
     print(f"\nload average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

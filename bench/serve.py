@@ -37,6 +37,20 @@ def wait_healthy(base: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"{base} did not become healthy within {timeout:.0f} s")
 
 
+def warm_up(base: str, timeout: float = 60.0) -> float:
+    """Run the app once through ``/_stcore/script-health-check`` (enabled in .streamlit/config.toml): the imports
+    and the built-in list's counts are then ready for the first visitor. Returns the seconds it took; raises
+    RuntimeError if the script fails or the check does not answer "ok"."""
+    t0 = time.monotonic()
+    try:
+        answer = urllib.request.urlopen(base + "/_stcore/script-health-check", timeout=timeout).read()
+    except OSError as exc:
+        raise RuntimeError(f"{base}: the app's script check failed ({exc})") from None
+    if answer != b"ok":
+        raise RuntimeError(f"{base}: the app's script check answered {answer[:80]!r}")
+    return time.monotonic() - t0
+
+
 def stop_group(proc: subprocess.Popen, timeout: float = 15.0) -> None:
     """SIGTERM the process group ``proc`` leads, then SIGKILL whatever is left after ``timeout`` seconds."""
     if proc.poll() is not None:

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from serve import free_port, wait_healthy  # noqa: E402  (bench/ is put on sys.path just above)
+from serve import free_port, wait_healthy, warm_up  # noqa: E402  (bench/ is put on sys.path just above)
 
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 LOOPBACK = "127.0.0.1"
@@ -91,6 +91,7 @@ class Replicas:
             self._spawn(cmd, f"replica-{port}.log", env)
         for port in self.ports:
             wait_healthy(f"http://{LOOPBACK}:{port}", timeout)
+            warm_up(f"http://{LOOPBACK}:{port}", timeout)  # imports and the built-in counts, before any visitor
         conf = self.rundir / "nginx.conf"
         conf.write_text(render(f"{LOOPBACK}:{self.port}", self.ports, self.rundir))
         check = subprocess.run([nginx, "-t", "-q", "-p", str(self.rundir), "-c", str(conf)], capture_output=True)

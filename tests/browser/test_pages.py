@@ -90,3 +90,16 @@ def test_readme_screenshot(server, browser):
         page.screenshot(path=str(DOCS / "screenshot.png"))
     finally:
         ctx.close()
+
+
+def test_the_script_check_runs_the_app_on_a_fresh_server(fresh_server, page):
+    """The readiness probe the Dockerfile and deploy/replicas.py use: it runs app.py once and answers "ok", and the
+    first visitor then finds the server warm (bench/browser_bench.py times the difference)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from serve import warm_up
+
+    assert warm_up(fresh_server.url) > 0  # raises unless the answer is 200 "ok"
+    open_view(page, fresh_server.url, "/", "Bigram Lab")
+    assert sidebar_caption(page).startswith("29,910 words")

@@ -100,6 +100,11 @@ def _heatmap_margin(*, top: int, colorbar: bool, legend: bool = False, ylabel: b
     return dict(l=52 if ylabel else 40, r=96 if colorbar else 14, t=top, b=48 if legend else 14, autoexpand=False)
 
 
+#: A figure title pinned to the top of the figure, above a top x axis' own title: in the middle of the top margin
+#: (plotly's default) the two overlap once the figure is narrow (a phone).
+_TITLE_ABOVE_TOP_AXIS = dict(yref="container", y=1, yanchor="top", pad=dict(t=12))
+
+
 def _cell_ranges(n: int) -> tuple[list[float], list[float]]:
     """The x and y ranges of an n x n grid of cells, row 0 at the top: exactly the cells. Left to plotly, the ranges
     would grow by half a pick marker at each end (a gap between the top labels and the first row), and be computed
@@ -171,7 +176,7 @@ def matrix_heatmap(
     fig.update_xaxes(range=xs, side="top", title="next symbol", type="category", tickfont=dict(size=12))
     size = max(420, 26 * len(ids) + 170)
     _layout(fig, title or f"Bigram {view}", height=size)
-    fig.update_layout(margin=_heatmap_margin(top=100, colorbar=True))  # the title above the top axis' own title
+    fig.update_layout(margin=_heatmap_margin(top=100, colorbar=True), title=_TITLE_ABOVE_TOP_AXIS)
     return fig
 
 
@@ -393,7 +398,7 @@ def difference_heatmap(
     fig.update_yaxes(range=ys, title="previous symbol", type="category")
     fig.update_xaxes(range=xs, side="top", title="next symbol", type="category")
     _layout(fig, title, height=max(420, 20 * len(ids) + 170))
-    fig.update_layout(margin=_heatmap_margin(top=100, colorbar=True))  # the title above the top axis' own title
+    fig.update_layout(margin=_heatmap_margin(top=100, colorbar=True), title=_TITLE_ABOVE_TOP_AXIS)
     return fig
 
 

@@ -14,6 +14,9 @@ import streamlit as st
 
 from . import escape, state
 
+#: A widget's value is dropped when another page runs; this keeps the guess across pages.
+KEPT = {"persist_state": "session"}
+
 
 def _reveal(name: str) -> None:
     st.session_state[state.predict_key(name, "shown")] = True
@@ -39,10 +42,12 @@ def card(
         st.markdown(f":material/psychology_alt: **Predict, then see.** {question}")
         if options is not None:
             guess = st.selectbox(
-                "Your guess", options, index=None, key=guess_key, format_func=fmt, placeholder="pick one"
+                "Your guess", options, index=None, key=guess_key, format_func=fmt, placeholder="pick one", **KEPT
             )
         else:
-            guess = st.number_input("Your guess", value=None, key=guess_key, format="%.4f", placeholder="type a number")
+            guess = st.number_input(
+                "Your guess", value=None, key=guess_key, format="%.4f", placeholder="type a number", **KEPT
+            )
         shown = st.session_state.get(shown_key, False)
         if not shown:
             with st.container(horizontal=True):

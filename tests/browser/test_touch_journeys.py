@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import torch
 from browserutil import open_view, page_title, screenshot
-from journeys import go, main, press, query, settle
+from journeys import go, main, number, press, query, select, settle
 from test_touch import click_cell
 
 from bigram import lecture
@@ -117,3 +117,27 @@ def test_the_loss_chart_shows_its_baselines(server, page):
     assert _labelled(labels, "uniform model, ln V") == pytest.approx(math.log(27), abs=6e-5)  # 3.2958
     assert _labelled(labels, "random W at the start") == pytest.approx(start, abs=6e-5)
     assert _labelled(labels, "counting model NLL (k = 0)") == pytest.approx(optimum, abs=6e-5)
+
+
+def test_predict_then_see(server, page):
+    """Guess first, then the answer and how far off the guess was; on another page, a number guessed."""
+    open_view(page, server.url, "/Counts", page_title("pages/2_Counts.py"))
+    last = ITOS[int(N[1:, 0].argmax()) + 1]  # the most common last letter: the largest count in column '.'
+    wrong = "b" if last != "b" else "c"  # near the top of the list: the options further down are drawn on scroll
+    select(page, "Your guess", repr(wrong))
+    press(page, "Reveal")
+    text = main(page).inner_text()
+    assert f"The answer: {last!r}" in text and f"Not quite: you said {wrong!r}." in text
+    assert main(page).get_by_role("button", name="Reveal", exact=True).count() == 0
+
+    go(page, "Smoothing", "pages/3_Smoothing.py")
+    P = lecture.probabilities(N, k=1000, dtype=torch.float64)
+    answer = lecture.counts_nll(N.double(), P)
+    number(page, "Your guess", 3.0)
+    press(page, "Reveal")
+    off = 3.0 - answer
+    said = f"You said 3.0000: {'too high' if off > 0 else 'too low'} by {abs(off):.4f}."
+    assert f"The answer: {answer:.4f}" in main(page).inner_text() and said in main(page).inner_text()
+
+    go(page, "Counts", "pages/2_Counts.py")  # the revealed card stays revealed
+    assert f"Not quite: you said {wrong!r}." in main(page).inner_text()

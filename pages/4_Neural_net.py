@@ -376,8 +376,12 @@ with bar:
     buttons(source, settings, net, refusal)
 if net is not None:
     run_summary(net, target)
-    with st.expander("Replay the run", icon=":material/replay:", expanded=False):
-        replay.section(net, model, P0, baselines=lines)
+    replay_box = st.expander("Replay the run", icon=":material/replay:", key=state.NET_REPLAY, on_change="rerun")
+    with replay_box:
+        if replay_box.open:  # drawn only while open: three charts nobody sees would cost every run of the page
+            replay.section(net, model, P0, baselines=lines)
+        else:
+            note(PAGE, "replay-closed")
     guide.nav("descent")
     net_against_the_counts(model, net, P0, ids)
     pick.panel(model, source.words, float(state.setting("k")), net.probabilities())

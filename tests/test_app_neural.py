@@ -239,6 +239,18 @@ def test_a_trained_net_keeps_a_bounded_replay_of_its_run():
     assert step <= net_of(at).steps
 
 
+def test_the_replay_draws_its_charts_only_while_open():
+    at = train(open_page(PAGE), steps=40)
+    keys = lambda: {c.key for c in at.get("plotly_chart")}  # noqa: E731
+    assert not any((k or "").startswith("replay_") for k in keys())  # closed: three charts fewer to send and draw
+    at.session_state[state.NET_REPLAY] = True  # the expander's open state
+    at.run()
+    assert not at.exception
+    assert {"replay_heatmap_40", "replay_row_40", "replay_curve_40"} <= keys()  # opened on the run's last step
+    heatmap = next(c for c in at.get("plotly_chart") if c.key == "replay_heatmap_40")
+    assert "pick a bigram" not in heatmap.proto.spec  # a replay frame is not clickable: no pick layer to draw
+
+
 def test_the_loss_after_100_steps_is_revealed_once_the_net_has_trained():
     at = open_page(PAGE)
     at.number_input(key=state.predict_key("loss_100", "guess")).set_value(2.6).run()

@@ -449,8 +449,10 @@ def probability_heatmap(
     N: torch.Tensor | None = None,
     k: float = 0.0,
     pick: tuple[int, int] | None = None,
+    pickable: bool = True,
 ) -> go.Figure:
     """p(next | previous) on a fixed log colour scale (1e-5 .. 1); a cell with p = 0 is left blank and crossed in red.
+    ``pickable`` False leaves out the layer that makes cells clickable (a chart drawn without ``ui.pick.chart``).
 
     Made to be redrawn at every step of the smoothing slider: a fixed scale keeps colours
     comparable between values of k (and between two of these side by side), and there is no
@@ -464,7 +466,7 @@ def probability_heatmap(
     zeros = (sub == 0).nonzero().tolist()
     # Every label, not plotly's thinned-out choice: a reader looks up a row and a column by their symbols.
     axis = dict(type="category", tickfont=dict(size=10), showgrid=False, tickmode="array", tickvals=labs, ticktext=labs)
-    layer, shapes = pick_layer(labs, ids, N=N, k=k, pick=pick, size=12)
+    layer, shapes = pick_layer(labs, ids, N=N, k=k, pick=pick, size=12) if pickable else (None, [])
     return go.Figure(
         data=[
             go.Heatmap(
@@ -495,7 +497,7 @@ def probability_heatmap(
                 showlegend=bool(zeros),
                 hovertemplate="p(%{x} | %{y}) = 0<extra></extra>",
             ),
-            layer,
+            *([layer] if layer is not None else []),
         ],
         layout=_fast_layout(
             title,

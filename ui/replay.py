@@ -64,7 +64,9 @@ def section(net, model: CountModel, P0: torch.Tensor, *, baselines=None) -> None
         left, right = st.columns(2)
         with left:
             st.plotly_chart(
-                figures.probability_heatmap(Pt, labels, ids=ids, title=f"softmax(W) after {step:,} steps"),
+                figures.probability_heatmap(
+                    Pt, labels, ids=ids, title=f"softmax(W) after {step:,} steps", pickable=False
+                ),
                 key=f"replay_heatmap_{step}",
             )
         with right:

@@ -151,6 +151,7 @@ NET_SYMBOL = "net_symbol"  # the input symbol followed through the forward pass
 NET_COMPARE = "net_compare"  # button: compare the three loss methods
 NET_COMPARISON = "net_comparison"  # dict: list id -> ui.training.MethodComparison, the last comparison made
 NET_SWEEP = "net_sweep"  # the regularisation expander (open/closed: the sweep only runs while it is open)
+NET_REPLAY = "net_replay"  # the replay expander (open/closed: its charts are drawn only while it is open)
 NET_RUN_LOCK = (
     "net_run_lock"  # a threading.RLock held while this session trains: readers wait for a stopped run to store its net
 )

@@ -76,3 +76,9 @@ MODEL_MAX_TOTAL_COUNT = 2**53
 #: One-hot and row indexing build a (bigrams x V) float matrix every step; above this many
 #: elements (100 MB a matrix) only the counts form, which gives the same loss, is allowed.
 DENSE_MAX_ELEMENTS = 25_000_000
+
+# -- corpora (``python -m bigram count``) ------------------------------------------------------------
+
+#: The longest line of a streamed file: one word a line, and no word is this long. A file without line
+#: ends would otherwise be held whole; past this the file is refused in one line.
+STREAM_LINE_MAX_BYTES = 16 * MB

@@ -98,6 +98,21 @@ class CleanReport:
             "invalid_lines": list(self.invalid_lines),
         }
 
+    def extend(self, later: CleanReport) -> None:
+        """Add the report of the lines that follow these (the next piece of the same file): reports add up.
+
+        Line numbers in ``later`` count from its own first line; they move past this report's lines.
+        """
+        for reason, n in later.dropped.items():
+            self.dropped[reason] = self.dropped.get(reason, 0) + n
+            shown = self.examples.setdefault(reason, [])
+            shown += later.examples.get(reason, [])[: EXAMPLES_PER_REASON - len(shown)]
+        room = INVALID_LINES_KEPT - len(self.invalid_lines)
+        self.invalid_lines += [self.lines_read + i for i in later.invalid_lines[:room]]
+        self.lines_read += later.lines_read
+        self.kept += later.kept
+        self.duplicates += later.duplicates
+
     def note_invalid_lines(self) -> None:
         """Say which lines were dropped for not being UTF-8 (called once, when the file has been read)."""
         n = self.dropped.get(NOT_UTF8, 0)
@@ -237,12 +252,16 @@ def mostly_utf8(lines) -> bool:
     return bad == 0 or good >= bad
 
 
+#: Control characters (category Cc) other than the white space and line breaks a text file may hold.
+_UNEXPECTED_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+
+
 def _refuse_control_text(text: str, encoding: str) -> str:
     """Refuse text that is mostly control characters: random bytes that happened to decode."""
     if not text:
         return text
     sample = text[:200_000]
-    control = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85")
+    control = len(_UNEXPECTED_CONTROL.findall(sample))
     if control > max(2, len(sample) // 100):
         raise BigramError(
             f"this file does not look like text: {control:,} control characters in its first {len(sample):,} "

@@ -110,6 +110,7 @@ class PairCounter:
         self._mark_reserved(0)
         self.N = torch.zeros((_RESERVED, _RESERVED), dtype=torch.int64)
         self.byte_pairs = torch.zeros(65536, dtype=torch.int64)  # ASCII blocks, by byte pair
+        self.inner_space: dict[int, int] = {}  # code point -> id of white space met inside words (not in the table)
 
     # ------------------------------------------------------------------ ids
     def _mark_reserved(self, start: int) -> None:
@@ -179,7 +180,16 @@ class PairCounter:
             return
         text = "\n" + "\n".join(words) + "\n"  # ". w1 . w2 . ... wn .": the bigrams of the words
         cps = torch.frombuffer(bytearray(text.encode("utf-32-le")), dtype=torch.int32)
-        self.add_pairs(*self.pair_counts(self.ids(cps)))
+        ids = self.ids(cps)
+        odd = ids == SPECIAL
+        if bool(odd.any()):  # white space inside a word (U+00A0, U+3000, ...): a symbol, kept out of the table
+            found = cps[odd].tolist()
+            for cp in set(found):
+                if cp not in self.inner_space:
+                    self.inner_space[cp] = len(self.codepoints)
+                    self.codepoints.append(cp)
+            ids[odd] = torch.tensor([self.inner_space[cp] for cp in found], dtype=ids.dtype)
+        self.add_pairs_renumbering(*self.pair_counts(ids))
 
     def _check_vocab(self, pending: torch.Tensor) -> None:
         """Refuse more than ``max_vocab`` symbols; ids of symbols never counted are cleared out first."""
@@ -204,6 +214,9 @@ class PairCounter:
         dropped = codepoints[~used]
         self.table[dropped[dropped >= 0]] = -1
         self.table[codepoints[keep][_RESERVED:]] = torch.arange(_RESERVED, keep.numel(), dtype=torch.int32)
+        self.inner_space = {int(codepoints[i]): int(remap[i]) for i in self.inner_space.values() if used[i]}
+        if self.inner_space:
+            self.table[list(self.inner_space)] = SPECIAL
         old_keep = keep[keep < n]
         self.N = self.N[old_keep][:, old_keep].contiguous()
         self.codepoints = [self.codepoints[i] for i in keep.tolist()]

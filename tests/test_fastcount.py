@@ -1,0 +1,149 @@
+"""The vectorised counting of ``bigram.blocks`` against ``clean_line`` on every line (``fast=False``).
+
+Both read the same blocks of the same file; they must agree on every count and on the report:
+lines read, kept and dropped, the reasons and their examples, the line numbers of lines that are
+not UTF-8. Tiny chunks put block boundaries inside characters, inside ``\\r\\n`` and inside words.
+"""
+
+import codecs
+import io
+import unicodedata
+
+import pytest
+import torch
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bigram import BigramError
+from bigram.blocks import WHITESPACE_TOP, _special_codepoints, byte_pair_counts
+from bigram.stream import count_stream
+from bigram.wordlist import LINE_BREAKS
+
+# Capitals (İ lowercases to two code points, the Kelvin sign to ASCII, Σ by context), a decomposed
+# accent, white space of several kinds, line breaks that are not "\n", a byte-order mark inside a line,
+# a control character, the data's own '.', and 2-, 3- and 4-byte UTF-8.
+ALPHABET = "abcXYZ .é\u0301ßΣσİ\u212a中😀\t\xa0\u3000\x01\ufeff\x85\u2028\x0b"
+ASCII_ALPHABET = "abcXYZ .-\t\x01\x0b\x1f"
+SEPARATORS = ["\n", "\r\n", "\r", "\n\n", " \n", "\r\n\r\n"]
+
+
+def both(data: bytes, chunk_bytes: int, **options):
+    """(fast, general) results, or the two error messages."""
+    out = []
+    for fast in (True, False):
+        try:
+            out.append(count_stream(io.BytesIO(data), chunk_bytes=chunk_bytes, fast=fast, **options))
+        except BigramError as exc:
+            out.append(str(exc))
+    return out
+
+
+def assert_agree(data: bytes, chunk_bytes: int, **options):
+    fast, general = both(data, chunk_bytes, **options)
+    if isinstance(general, str) or isinstance(fast, str):
+        assert fast == general
+        return
+    assert fast.vocab == general.vocab
+    assert torch.equal(fast.N, general.N)
+    assert fast.words == general.words
+    a, b = fast.report, general.report
+    assert (a.encoding, a.lines_read, a.kept, a.dropped, a.examples, a.invalid_lines) == (
+        b.encoding,
+        b.lines_read,
+        b.kept,
+        b.dropped,
+        b.examples,
+        b.invalid_lines,
+    )
+
+
+def join(words, seps, trailing):
+    text = "".join(w + seps[i % len(seps)] for i, w in enumerate(words))
+    return text if trailing else text.rstrip("\r\n")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet=ALPHABET, max_size=7), min_size=1, max_size=30),
+    st.lists(st.sampled_from(SEPARATORS), min_size=1, max_size=3),
+    st.integers(4, 48),
+    st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]),
+    st.booleans(),
+)
+@example(["Ab", "", " c", "d "], ["\r\n"], 4, "utf-8", True)
+@example(["İx", "ΑΣ", "e\u0301"], ["\n"], 5, "utf-8", False)
+def test_unicode_text_counts_the_same_fast_and_line_by_line(words, seps, chunk_bytes, encoding, trailing):
+    assert_agree(join(words, seps, trailing).encode(encoding), chunk_bytes)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.text(alphabet=ASCII_ALPHABET, max_size=9), min_size=1, max_size=40),
+    st.lists(st.sampled_from(SEPARATORS), min_size=1, max_size=3),
+    st.integers(4, 64),
+    st.booleans(),
+)
+def test_ascii_text_counts_the_same_fast_and_line_by_line(words, seps, chunk_bytes, trailing):
+    assert_agree(join(words, seps, trailing).encode(), chunk_bytes)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abcXé\u0301İ \t", max_size=8), min_size=1, max_size=30),
+    st.integers(4, 32),
+    st.integers(1, 3),
+    st.one_of(st.none(), st.integers(3, 6)),
+    st.booleans(),
+)
+def test_cleaning_options_count_the_same(words, chunk_bytes, min_len, max_len, lowercase):
+    data = "\n".join(words).encode()
+    assert_agree(data, chunk_bytes, min_len=min_len, max_len=max_len, lowercase=lowercase, normalize=lowercase)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.text(alphabet="abé中A\r\n ", max_size=6).map(str.encode), st.binary(max_size=4)), max_size=30
+    ),
+    st.integers(4, 24),
+)
+@example([b"zo\xc3\xab\n", b"caf\xe9\n", b"\xc3\xa9mile\n"], 4)
+@example([b"caf\xe9\n", b"zo\xc3\xab\n", b"\xff\n"], 5)
+def test_stray_bytes_and_legacy_encodings_count_the_same(pieces, chunk_bytes):
+    assert_agree(b"".join(pieces), chunk_bytes)
+
+
+@pytest.mark.parametrize("chunk_bytes", [4, 5, 7, 16, 1 << 18])
+def test_a_file_without_any_newline_is_cut_at_its_other_line_ends(chunk_bytes):
+    data = b"Emma\rolivia\r\x0bava\x0cmia\r" * 20 + "zoë\u2028x".encode()
+    assert_agree(data, chunk_bytes)
+    assert count_stream(io.BytesIO(data), chunk_bytes=chunk_bytes).words == 82
+
+
+def test_a_utf8_byte_order_mark_is_not_a_symbol_and_a_bad_byte_after_it_is_refused():
+    assert_agree(codecs.BOM_UTF8 + b"Emma\r\nava\r\n", 4)
+    fast, general = both(codecs.BOM_UTF8 + b"emma\n\xff\n", 4)
+    assert "byte-order mark but is not valid" in fast and fast == general
+
+
+def test_byte_pairs_are_read_from_the_buffer_as_16_bit_codes():
+    buf = bytearray(b"\nab\nba\n")
+    hist = byte_pair_counts(buf)
+    expected = torch.zeros(65536, dtype=torch.int64)
+    for p, q in zip(buf, buf[1:]):
+        expected[p + 256 * q] += 1
+    assert torch.equal(hist, expected)
+
+
+def test_no_white_space_or_line_break_lies_above_the_table_of_special_characters():
+    special = set(_special_codepoints(0x110000))
+    for cp in range(0x110000):
+        ch = chr(cp)
+        if ch.isspace() or ch in LINE_BREAKS or unicodedata.category(ch) in ("Cc", "Cs"):
+            assert cp <= WHITESPACE_TOP or 0xD800 <= cp < 0xE000, hex(cp)
+            assert cp in special or cp in (10, 13, 32), hex(cp)
+
+
+def test_lowercasing_twice_changes_nothing():
+    """The special lines are cleaned from the text as read, the others after the block was lowercased: same words."""
+    assert all(chr(c).lower().lower() == chr(c).lower() for c in range(0x110000))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,7 +126,8 @@ def combine_parts(*parts: Partial) -> Partial:
     return combine(list(parts))
 
 
-def connect(scheduler: str | None, workers: int | None = None):
+@contextmanager
+def dask_client(scheduler: str | None, workers: int | None = None):
     """A Dask client: to the scheduler at ``scheduler``, or to a cluster of local processes started for this run."""
     try:
         from distributed import Client, LocalCluster
@@ -133,17 +135,23 @@ def connect(scheduler: str | None, workers: int | None = None):
         raise BigramError(f"the Dask engine needs the 'distributed' package ({exc})") from None
     if scheduler:
         try:
-            return Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError, ValueError) as exc:
             raise BigramError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    cluster = LocalCluster(
-        n_workers=workers or 2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
-    return Client(cluster)
+        with client:
+            yield client
+        return
+    with (
+        LocalCluster(
+            n_workers=workers or 2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
 
 
 def count_files_on(

@@ -289,30 +289,35 @@ def corpus_of(m: ModelFile, name: str) -> Corpus:
     )
 
 
-def merge_corpora(parts: list[tuple[str, Corpus]], max_vocab: int = MAX_VOCAB) -> Corpus:
-    """Counts files added up, exactly, over the union of their vocabularies.
+def merge_corpora(parts: Iterable[tuple[str, Corpus]], max_vocab: int = MAX_VOCAB) -> Corpus:
+    """Counts files added up, exactly, over the union of their vocabularies, one at a time (a running total).
 
     Counts cleaned differently (one lowercased, one not) would add up to counts of no list at all:
     refused. Counts whose cleaning is not recorded (written by ``export``) take the others' settings.
     """
-    if not parts:
-        raise BigramError("give at least one counts file to merge")
-    known = [(name, c.cleaning) for name, c in parts if c.cleaning is not None]
-    for name, cleaning in known[1:]:
-        if cleaning != known[0][1]:
-            raise BigramError(
-                f"{name} was cleaned differently ({cleaning.describe()}) from {known[0][0]} "
-                f"({known[0][1].describe()}); counts add up only when they were cleaned the same way"
-            )
-    vocab, N = add_counts([(c.vocab, c.N) for _, c in parts], max_vocab=max_vocab)
+    first_known: tuple[str, Cleaning] | None = None
+    running = None
     total = CleanReport(source="corpus", encoding="per file")
     files, count, size = [], 0, 0
-    for _, c in parts:
+    for name, c in parts:
+        if c.cleaning is not None:
+            if first_known is None:
+                first_known = (name, c.cleaning)
+            elif c.cleaning != first_known[1]:
+                raise BigramError(
+                    f"{name} was cleaned differently ({c.cleaning.describe()}) from {first_known[0]} "
+                    f"({first_known[1].describe()}); counts add up only when they were cleaned the same way"
+                )
+        part = (c.vocab, c.N)
+        running = add_counts([running, part], max_vocab=max_vocab) if running is not None else part
         total.extend(c.total)
         count += c.file_count
         size += c.bytes_read
         files += c.files[: FILES_LISTED - len(files)]
-    cleaning = known[0][1] if known else Cleaning()
+    if running is None:
+        raise BigramError("give at least one counts file to merge")
+    cleaning = first_known[1] if first_known else DEFAULT_CLEANING
+    vocab, N = running
     return Corpus(vocab, N, cleaning=cleaning, files=files, total=total, file_count=count, bytes_read=size)
 
 

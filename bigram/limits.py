@@ -82,3 +82,7 @@ DENSE_MAX_ELEMENTS = 25_000_000
 #: The longest line of a streamed file: one word a line, and no word is this long. A file without line
 #: ends would otherwise be held whole; past this the file is refused in one line.
 STREAM_LINE_MAX_BYTES = 16 * MB
+#: Worker processes of the local Dask cluster ``count --engine dask`` starts when no scheduler is given.
+DASK_LOCAL_WORKERS_MAX = 64
+#: A shard of a file on a Dask cluster, in MB: more than this is one worker's memory for no gain.
+SHARD_MB_MAX = 100_000

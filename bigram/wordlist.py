@@ -50,6 +50,19 @@ _SIGNATURES = (
 )
 
 
+def _numbered(line_number: int, shown: str) -> str:
+    """An example of a dropped line that says where it was (lines that are not UTF-8)."""
+    return f"line {line_number}: {shown}"
+
+
+def _renumbered(example: str, offset: int) -> str:
+    """An example from ``_numbered``, ``offset`` lines further down (a later piece of the file)."""
+    head, sep, rest = example.partition(": ")
+    if sep and head.startswith("line ") and head[5:].isdigit():
+        return _numbered(int(head[5:]) + offset, rest)
+    return example
+
+
 @dataclass
 class CleanReport:
     """What cleaning did to a file, in numbers and examples."""
@@ -106,7 +119,8 @@ class CleanReport:
         for reason, n in later.dropped.items():
             self.dropped[reason] = self.dropped.get(reason, 0) + n
             shown = self.examples.setdefault(reason, [])
-            shown += later.examples.get(reason, [])[: EXAMPLES_PER_REASON - len(shown)]
+            more = later.examples.get(reason, [])[: EXAMPLES_PER_REASON - len(shown)]
+            shown += [_renumbered(e, self.lines_read) for e in more] if reason == NOT_UTF8 else more
         room = INVALID_LINES_KEPT - len(self.invalid_lines)
         self.invalid_lines += [self.lines_read + i for i in later.invalid_lines[:room]]
         self.lines_read += later.lines_read
@@ -365,7 +379,7 @@ def clean_line(
         report.drop("empty", raw)
         return None
     if INVALID_CHARACTERS.search(word):
-        report.drop(NOT_UTF8, _show_bytes(word) if line_number is None else f"line {line_number}: {_show_bytes(word)}")
+        report.drop(NOT_UTF8, _show_bytes(word) if line_number is None else _numbered(line_number, _show_bytes(word)))
         if line_number is not None and len(report.invalid_lines) < INVALID_LINES_KEPT:
             report.invalid_lines.append(line_number)
         return None

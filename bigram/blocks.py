@@ -60,17 +60,20 @@ def _special_codepoints(limit: int) -> list[int]:
     return out + list(range(_SURROGATES[0], min(limit, _SURROGATES[1])))
 
 
-def _ascii_special_codes() -> torch.Tensor:
-    """The byte-pair codes (``previous + 256 * next``) that make an ASCII line special."""
+def _ascii_special_codes() -> dict[str, torch.Tensor]:
+    """The byte-pair codes (``previous + 256 * next``) that make an ASCII line special, by the rule they break."""
     special = set(_special_codepoints(128))
-    codes = {p + 256 * q for p in range(128) for q in range(128) if p in special or q in special}
-    codes |= {LF_CP + 256 * LF_CP, LF_CP + 256 * CR_CP}  # an empty line ("\n\n", "\n\r")
-    codes |= {LF_CP + 256 * SPACE_CP, SPACE_CP + 256 * LF_CP, SPACE_CP + 256 * CR_CP}  # a space at a line end
-    codes |= {CR_CP + 256 * q for q in range(128) if q != LF_CP}  # a "\r" that is not part of "\r\n"
-    return torch.tensor(sorted(codes), dtype=torch.int64)
+    rules = {
+        "odd": {p + 256 * q for p in range(128) for q in range(128) if p in special or q in special},
+        "empty": {LF_CP + 256 * LF_CP},  # "\n\n"
+        "cr": {CR_CP + 256 * q for q in range(128) if q != LF_CP} | {LF_CP + 256 * CR_CP, SPACE_CP + 256 * CR_CP},
+        "space": {LF_CP + 256 * SPACE_CP, SPACE_CP + 256 * LF_CP, SPACE_CP + 256 * CR_CP},
+    }
+    return {rule: torch.tensor(sorted(codes), dtype=torch.int64) for rule, codes in rules.items()}
 
 
 _ASCII_SPECIAL = _ascii_special_codes()
+_ASCII_CR_PAIRS = torch.tensor([p + 256 * CR_CP for p in range(128)], dtype=torch.int64)  # any "\r" at all
 
 
 def byte_pair_counts(buf: bytearray) -> torch.Tensor:
@@ -276,29 +279,41 @@ class _Renumbered(Exception):
 # ---------------------------------------------------------------------- blocks
 
 
+#: Special lines come back as (index in the block, the line as read, with its "\n").
+Special = list[tuple[int, str]]
+
+
 def count_ascii_block(
     block: bytes,
     counter: PairCounter,
     *,
     lowercase: bool,
     length_limits: tuple[int, int | None] | None,
-) -> tuple[int, list[int]]:
-    """Count the clean lines of an ASCII block ending in ``\\n``: (lines in the block, indices of special lines)."""
+) -> tuple[int, Special]:
+    """Count the clean lines of an ASCII block ending in ``\n``: (lines in the block, its special lines)."""
     low = block.lower() if lowercase else block
     buf = bytearray(b"\n")
     buf += low
     hist = byte_pair_counts(buf)
     lines = int(hist.view(256, 256)[LF_CP].sum())  # pairs whose next byte is "\n": one per line
-    special: list[int] = []
-    if bool(hist[_ASCII_SPECIAL].any()) or length_limits is not None:
-        s = torch.frombuffer(buf, dtype=torch.uint8) if len(buf) else torch.zeros(0, dtype=torch.uint8)
-        lf, cr, sp = s == LF_CP, s == CR_CP, s == SPACE_CP
-        odd = ((s < 32) & ~lf & ~cr) | (s == 127)
-        special = special_lines(lf, cr, sp, odd, length_limits)
-        if special:
-            keep = _without_lines(s, lf, special)
-            kept = bytearray(keep.numpy().tobytes())
-            hist = byte_pair_counts(kept)
+    special: Special = []
+    broken = {rule: bool(hist[codes].any()) for rule, codes in _ASCII_SPECIAL.items()}
+    if any(broken.values()) or length_limits is not None:
+        s = torch.frombuffer(buf, dtype=torch.uint8)
+        lf = s == LF_CP
+        has_cr = broken["cr"] or (length_limits is not None and bool(hist[_ASCII_CR_PAIRS].any()))
+        cr = s == CR_CP if has_cr else None
+        sp = s == SPACE_CP if broken["space"] or broken["cr"] else None
+        odd = ((s < 32) & ~lf & (s != CR_CP)) | (s == 127) if broken["odd"] else None
+        segments = _segments(buf, b"\n", _flagged(lf, cr, sp, odd, length_limits, empty=broken["empty"]))
+        if segments:
+            # Counts add up: the clean lines' pairs are the block's pairs less the special lines' pairs.
+            # Special line i's pairs are those of buf[opening : closing + 1], its two line ends included.
+            joined = bytearray(b"".join(buf[o : c + 1] for _, o, c in segments))
+            sub = byte_pair_counts(joined)
+            sub[LF_CP + 256 * LF_CP] -= len(segments) - 1  # the pairs made by joining them
+            hist -= sub
+            special = [(i, block[o:c].decode("ascii")) for i, o, c in segments]  # buf is block shifted by one
     counter.byte_pairs += hist
     return lines, special
 
@@ -310,73 +325,163 @@ def count_text_block(
     lowercase: bool,
     normalize: bool,
     length_limits: tuple[int, int | None] | None,
-) -> tuple[int, list[int]]:
-    """Count the clean lines of a text block ending in ``\\n``: (lines in the block, indices of special lines)."""
-    t = text.lower() if lowercase else text
-    if normalize and not unicodedata.is_normalized("NFC", t):
-        t = unicodedata.normalize("NFC", t)
-    cps = torch.frombuffer(bytearray(("\n" + t).encode("utf-32-le", "surrogatepass")), dtype=torch.int32)
+) -> tuple[int, Special]:
+    """Count the clean lines of a text block ending in ``\n``: (lines in the block, its special lines)."""
+    lowered = text.lower() if lowercase else text
+    t, pieces = nfc(lowered) if normalize else (lowered, [])
+    # Lowercasing keeps every character's length but that of U+0130 (İ): without it a line is where it was in
+    # the text as read, give or take what NFC changed in the pieces before it (``original_line``).
+    aligned = not lowercase or "\u0130" not in text
+    stream = "\n" + t
+    cps = torch.frombuffer(bytearray(stream.encode("utf-32-le", "surrogatepass")), dtype=torch.int32)
     ids = counter.ids(cps)
     prev, nxt, counts = counter.pair_counts(ids)
     lines = int(counts[nxt == BOUNDARY].sum())
     sp = counter.space_id()
-    odd = (
-        (prev == SPECIAL)
-        | (nxt == SPECIAL)
-        | ((prev == BOUNDARY) & ((nxt == BOUNDARY) | (nxt == CR)))
-        | ((prev == CR) & (nxt != BOUNDARY))
-    )
+    starts = prev == BOUNDARY
+    broken = {
+        "odd": bool(((prev == SPECIAL) | (nxt == SPECIAL)).any()),
+        "empty": bool((starts & (nxt == BOUNDARY)).any()),
+        "cr": bool(((starts & (nxt == CR)) | ((prev == CR) & (nxt != BOUNDARY))).any()),
+        "space": sp is not None and bool(((starts & (nxt == sp)) | ((prev == sp) & (nxt == BOUNDARY))).any()),
+    }
     if sp is not None:
-        odd |= ((prev == BOUNDARY) & (nxt == sp)) | ((prev == sp) & ((nxt == BOUNDARY) | (nxt == CR)))
-    special: list[int] = []
-    if bool(odd.any()) or length_limits is not None:
-        lf, cr = ids == BOUNDARY, ids == CR
-        spaces = ids == sp if sp is not None else torch.zeros_like(lf)
-        special = special_lines(lf, cr, spaces, ids == SPECIAL, length_limits)
-        if special:
-            prev, nxt, counts = counter.pair_counts(_without_lines(ids, lf, special))
+        broken["cr"] |= bool(((prev == sp) & (nxt == CR)).any())
+    special: Special = []
+    if any(broken.values()) or length_limits is not None:
+        lf = ids == BOUNDARY
+        has_cr = broken["cr"] or (length_limits is not None and bool((nxt == CR).any()))
+        cr = ids == CR if has_cr else None
+        spaces = ids == sp if sp is not None and (broken["space"] or broken["cr"]) else None
+        odd = ids == SPECIAL if broken["odd"] else None
+        segments = _segments(stream, "\n", _flagged(lf, cr, spaces, odd, length_limits, empty=broken["empty"]))
+        if segments:
+            # As for ASCII blocks: the special lines' pairs are taken away from the block's (ids follow stream).
+            joined = torch.cat([ids[o : c + 1] for _, o, c in segments])
+            sp_prev, sp_next, sp_counts = counter.pair_counts(joined)
+            sp_counts[(sp_prev == BOUNDARY) & (sp_next == BOUNDARY)] -= len(segments) - 1
+            prev, nxt, counts = _net(
+                torch.cat([prev, sp_prev]), torch.cat([nxt, sp_next]), torch.cat([counts, -sp_counts]), counter.V
+            )
+            if aligned:
+                special = [(i, original_line(text, t, pieces, o, c)) for i, o, c in segments]
+            else:  # line i as read (lowercasing and NFC keep every line end, so line i is still line i)
+                lines_read = text.split("\n")
+                special = [(i, lines_read[i] + "\n") for i, _, _ in segments]
     counter.add_pairs_renumbering(prev, nxt, counts)
     return lines, special
 
 
-def special_lines(
-    lf: torch.Tensor,
-    cr: torch.Tensor,
-    sp: torch.Tensor,
-    odd: torch.Tensor,
-    length_limits: tuple[int, int | None] | None,
-) -> list[int]:
-    """Indices of the lines that need ``clean_line``, in a sequence that starts with a line end.
+#: Pieces of a block normalised on their own: text written decomposed costs NFC only where it is.
+NFC_PIECE_CHARS = 4096
 
-    Line i runs from just after line end i to line end i + 1, inclusive. ``odd`` marks characters
-    that make their line special wherever they are.
+
+def nfc(t: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+    """``unicodedata.normalize('NFC', t)``, a piece of about 4,096 characters at a time, cut after line ends.
+
+    ``is_normalized`` answers at C speed where every character is surely NFC; a single decomposed
+    accent makes it (and ``normalize``) go over the whole string, 7 ms for a block of 256 KiB. Pieces
+    keep that cost to the pieces that have one. A line end is never part of a composition, so the
+    pieces normalise to the same text as the whole. Also returns the pieces NFC changed, as
+    (start and end in the result, start and end in ``t``).
     """
-    bad = odd.clone()
-    bad[1:] |= lf[1:] & lf[:-1]  # an empty line
-    bad[1:] |= cr[1:] & lf[:-1]  # a line that starts with "\r": empty ("\r\n"), or a lone "\r"
-    bad[:-1] |= cr[:-1] & ~lf[1:]  # a "\r" that is a line end of its own
-    bad[1:] |= sp[1:] & lf[:-1]  # a space at the start of a line
-    bad[:-1] |= sp[:-1] & (lf[1:] | cr[1:])  # a space at the end of a line
-    ends = lf.nonzero().squeeze(1)  # ends[0] == 0: the line end put in front
-    found = torch.searchsorted(ends, bad.nonzero().squeeze(1)) - 1
-    if length_limits is not None:
+    if len(t) <= NFC_PIECE_CHARS:
+        if unicodedata.is_normalized("NFC", t):
+            return t, []
+        done = unicodedata.normalize("NFC", t)
+        return done, [(0, len(done), 0, len(t))]
+    out, changed, start, at = [], [], 0, 0
+    while start < len(t):
+        end = t.find("\n", start + NFC_PIECE_CHARS) + 1 or len(t)
+        piece = t[start:end]
+        if not unicodedata.is_normalized("NFC", piece):
+            piece = unicodedata.normalize("NFC", piece)
+            changed.append((at, at + len(piece), start, end))
+        out.append(piece)
+        at += len(piece)
+        start = end
+    return ("".join(out) if changed else t), changed
+
+
+def original_line(text: str, t: str, changed: list[tuple[int, int, int, int]], opening: int, closing: int) -> str:
+    """The line ``t[opening:closing]`` (with its line end) as it was in ``text``, which ``nfc`` turned into ``t``.
+
+    Outside the pieces NFC changed, ``t`` is ``text`` shifted by what the changed pieces before gained
+    or lost; inside one, the line is found by its number in the piece. (Lines never cross pieces.)
+    """
+    shift = 0  # index in t - index in text, here
+    for at, at_end, start, end in changed:
+        if opening < at:
+            break
+        if opening < at_end:
+            return text[start:end].split("\n")[t.count("\n", at, opening)] + "\n"
+        shift = at_end - end
+    return text[opening - shift : closing - shift]
+
+
+def _net(prev, nxt, counts, V):
+    """Pair counts with repeats added up and zeros left out."""
+    codes, where = torch.unique(prev * V + nxt, return_inverse=True)
+    total = torch.zeros(codes.numel(), dtype=torch.int64).index_add_(0, where, counts)
+    keep = total != 0
+    return codes[keep] // V, codes[keep] % V, total[keep]
+
+
+def _flagged(
+    lf: torch.Tensor,
+    cr: torch.Tensor | None,
+    sp: torch.Tensor | None,
+    odd: torch.Tensor | None,
+    length_limits: tuple[int, int | None] | None,
+    *,
+    empty: bool,
+) -> list[int]:
+    """Positions that make their line special, in a sequence that starts with a line end.
+
+    ``odd`` marks characters that make their line special wherever they are; the rest are the
+    rules about empty lines, ``\r``, spaces at line ends, and (with ``length_limits``) the words'
+    lengths. A rule whose mask is None (or ``empty`` False) is known from the pair counts to hold.
+    """
+    bad = odd.clone() if odd is not None else torch.zeros_like(lf)
+    if empty:
+        bad[1:] |= lf[1:] & lf[:-1]  # an empty line
+    if cr is not None:
+        bad[1:] |= cr[1:] & lf[:-1]  # a line that starts with "\r": empty ("\r\n"), or a lone "\r"
+        bad[:-1] |= cr[:-1] & ~lf[1:]  # a "\r" that is a line end of its own
+    if sp is not None:
+        bad[1:] |= sp[1:] & lf[:-1]  # a space at the start of a line
+        bad[:-1] |= sp[:-1] & (lf[1:] | (cr[1:] if cr is not None else False))  # a space at the end of a line
+    if length_limits is not None:  # every line's length: the closing line end of each line too long or short
         lo, hi = length_limits
-        lengths = ends[1:] - ends[:-1] - 1 - cr[(ends[1:] - 1).clamp(min=0)].long()
+        ends = lf.nonzero().squeeze(1)  # ends[0] == 0: the line end put in front
+        lengths = ends[1:] - ends[:-1] - 1
+        if cr is not None:
+            lengths -= cr[(ends[1:] - 1).clamp(min=0)].long()
         wrong = lengths < lo
         if hi is not None:
             wrong |= lengths > hi
-        found = torch.cat([found, wrong.nonzero().squeeze(1)])
-    return torch.unique(found).tolist()
+        bad[ends[1:][wrong]] = True
+    return bad.nonzero().squeeze(1).tolist()
 
 
-def _without_lines(s: torch.Tensor, lf: torch.Tensor, lines: list[int]) -> torch.Tensor:
-    """The sequence without the given lines (each from just after its opening line end to its closing one)."""
-    ends = lf.nonzero().squeeze(1)
-    which = torch.tensor(lines, dtype=torch.int64)
-    marks = torch.zeros(s.numel() + 1, dtype=torch.int32)
-    marks.index_add_(0, ends[which] + 1, torch.ones(len(lines), dtype=torch.int32))
-    marks.index_add_(0, ends[which + 1] + 1, torch.full((len(lines),), -1, dtype=torch.int32))
-    return s[torch.cumsum(marks[:-1], 0) == 0]
+def _segments(stream, lf, positions: list[int]) -> list[tuple[int, int, int]]:
+    """(index, opening line end, closing line end) of the lines holding ``positions``, each line once.
+
+    ``stream`` is the block with a line end put in front (bytes or str, indexed as the positions are);
+    line i runs from just after its opening line end to its closing one, inclusive.
+    """
+    out = []
+    closing = -1
+    seen_ends, counted_to = 0, 0  # line ends in stream[:counted_to]
+    for p in positions:
+        if p <= closing:
+            continue
+        opening = stream.rfind(lf, 0, p)
+        closing = stream.find(lf, p)
+        seen_ends += stream.count(lf, counted_to, opening + 1)
+        counted_to = opening + 1
+        out.append((seen_ends - 1, opening, closing))
+    return out
 
 
 def lines_with_non_ascii(block: bytes, skip: list[int]) -> int:

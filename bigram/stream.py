@@ -414,25 +414,22 @@ class _BlockReader:
             return
         if block.isascii():
             lines, special = count_ascii_block(block, self.counter, **options)
-            pieces = block.decode("ascii").split("\n") if special else None
         else:
             text = self._decode(block)
             lines, special = count_text_block(text, self.counter, normalize=self.cleaning["normalize"], **options)
-            pieces = text.split("\n") if special else None
             if self.tally_good:
-                self.good += lines_with_non_ascii(block, special)
-        clean = lines - len(special)
+                self.good += lines_with_non_ascii(block, [i for i, _ in special])
         self.report.lines_read += lines
-        self.report.kept += clean
+        self.report.kept += lines - len(special)
         if special:
-            self._special(pieces, special, first)
+            self._special(special, first)
 
-    def _special(self, pieces: list[str], special: list[int], first: int) -> None:
-        """The special lines of a block, in file order, through ``clean_line`` (a piece may hold several lines)."""
+    def _special(self, special: list[tuple[int, str]], first: int) -> None:
+        """The special lines of a block, in file order, through ``clean_line`` (one may hold several lines)."""
         words: list[str] = []
         extra = 0
-        for i in special:
-            lines = (pieces[i] + "\n").splitlines(keepends=True)
+        for i, piece in special:
+            lines = piece.splitlines(keepends=True)
             words += self._clean(lines, first + i + extra)
             extra += len(lines) - 1
         self.report.lines_read += extra

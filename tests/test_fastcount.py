@@ -14,7 +14,7 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bigram import BigramError
+from bigram import BigramError, blocks
 from bigram.blocks import WHITESPACE_TOP, _special_codepoints, byte_pair_counts
 from bigram.stream import count_stream
 from bigram.wordlist import LINE_BREAKS
@@ -27,19 +27,28 @@ ASCII_ALPHABET = "abcXYZ .-\t\x01\x0b\x1f"
 SEPARATORS = ["\n", "\r\n", "\r", "\n\n", " \n", "\r\n\r\n"]
 
 
-def both(data: bytes, chunk_bytes: int, **options):
-    """(fast, general) results, or the two error messages."""
+def both(data: bytes, chunk_bytes: int, nfc_piece: int | None = None, **options):
+    """(fast, general) results, or the two error messages; ``nfc_piece``: the fast path's NFC piece size."""
     out = []
+    default = blocks.NFC_PIECE_CHARS
     for fast in (True, False):
+        blocks.NFC_PIECE_CHARS = nfc_piece or default
         try:
             out.append(count_stream(io.BytesIO(data), chunk_bytes=chunk_bytes, fast=fast, **options))
         except BigramError as exc:
             out.append(str(exc))
+        finally:
+            blocks.NFC_PIECE_CHARS = default
     return out
 
 
 def assert_agree(data: bytes, chunk_bytes: int, **options):
-    fast, general = both(data, chunk_bytes, **options)
+    for nfc_piece in (None, 2):  # blocks normalised whole, and in pieces of a line or two
+        fast, general = both(data, chunk_bytes, nfc_piece, **options)
+        _assert_same(fast, general)
+
+
+def _assert_same(fast, general):
     if isinstance(general, str) or isinstance(fast, str):
         assert fast == general
         return

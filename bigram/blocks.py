@@ -305,14 +305,15 @@ def count_ascii_block(
         cr = s == CR_CP if has_cr else None
         sp = s == SPACE_CP if broken["space"] or broken["cr"] else None
         odd = ((s < 32) & ~lf & (s != CR_CP)) | (s == 127) if broken["odd"] else None
-        segments = _segments(buf, b"\n", _flagged(lf, cr, sp, odd, length_limits, empty=broken["empty"]))
+        flagged = _flagged(lf, cr, sp, odd, length_limits, empty=broken["empty"])
+        segments = _segments(buf, b"\n", flagged, number=False)  # no ASCII line can be "not UTF-8": no numbers
         if segments:
             # Counts add up: the clean lines' pairs are the block's pairs less the special lines' pairs.
             # Special line i's pairs are those of buf[opening : closing + 1], its two line ends included.
-            joined = bytearray(b"".join(buf[o : c + 1] for _, o, c in segments))
-            sub = byte_pair_counts(joined)
-            sub[LF_CP + 256 * LF_CP] -= len(segments) - 1  # the pairs made by joining them
-            hist -= sub
+            joined = torch.frombuffer(bytearray(b"".join(buf[o : c + 1] for _, o, c in segments)), dtype=torch.uint8)
+            codes = joined[:-1].long() + 256 * joined[1:].long()
+            hist.index_add_(0, codes, torch.full_like(codes, -1))
+            hist[LF_CP + 256 * LF_CP] += len(segments) - 1  # the pairs made by joining them were never there
             special = [(i, block[o:c].decode("ascii")) for i, o, c in segments]  # buf is block shifted by one
     counter.byte_pairs += hist
     return lines, special
@@ -325,8 +326,13 @@ def count_text_block(
     lowercase: bool,
     normalize: bool,
     length_limits: tuple[int, int | None] | None,
+    number_lines: bool = False,
 ) -> tuple[int, Special]:
-    """Count the clean lines of a text block ending in ``\n``: (lines in the block, its special lines)."""
+    """Count the clean lines of a text block ending in ``\n``: (lines in the block, its special lines).
+
+    Special lines are numbered (their index in the block) if ``number_lines`` or if one may be "not
+    UTF-8" (the report gives those lines' numbers); else their index is None.
+    """
     lowered = text.lower() if lowercase else text
     t, pieces = nfc(lowered) if normalize else (lowered, [])
     # Lowercasing keeps every character's length but that of U+0130 (İ): without it a line is where it was in
@@ -354,7 +360,8 @@ def count_text_block(
         cr = ids == CR if has_cr else None
         spaces = ids == sp if sp is not None and (broken["space"] or broken["cr"]) else None
         odd = ids == SPECIAL if broken["odd"] else None
-        segments = _segments(stream, "\n", _flagged(lf, cr, spaces, odd, length_limits, empty=broken["empty"]))
+        flagged = _flagged(lf, cr, spaces, odd, length_limits, empty=broken["empty"])
+        segments = _segments(stream, "\n", flagged, number=number_lines or broken["odd"] or not aligned)
         if segments:
             # As for ASCII blocks: the special lines' pairs are taken away from the block's (ids follow stream).
             joined = torch.cat([ids[o : c + 1] for _, o, c in segments])
@@ -464,11 +471,12 @@ def _flagged(
     return bad.nonzero().squeeze(1).tolist()
 
 
-def _segments(stream, lf, positions: list[int]) -> list[tuple[int, int, int]]:
+def _segments(stream, lf, positions: list[int], *, number: bool) -> list[tuple[int | None, int, int]]:
     """(index, opening line end, closing line end) of the lines holding ``positions``, each line once.
 
     ``stream`` is the block with a line end put in front (bytes or str, indexed as the positions are);
-    line i runs from just after its opening line end to its closing one, inclusive.
+    line i runs from just after its opening line end to its closing one, inclusive. Indices (which cost
+    a count of the line ends before each line) only if ``number``, else None.
     """
     out = []
     closing = -1
@@ -478,9 +486,12 @@ def _segments(stream, lf, positions: list[int]) -> list[tuple[int, int, int]]:
             continue
         opening = stream.rfind(lf, 0, p)
         closing = stream.find(lf, p)
-        seen_ends += stream.count(lf, counted_to, opening + 1)
-        counted_to = opening + 1
-        out.append((seen_ends - 1, opening, closing))
+        index = None
+        if number:
+            seen_ends += stream.count(lf, counted_to, opening + 1)
+            counted_to = opening + 1
+            index = seen_ends - 1
+        out.append((index, opening, closing))
     return out
 
 

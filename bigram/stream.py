@@ -416,9 +416,11 @@ class _BlockReader:
             lines, special = count_ascii_block(block, self.counter, **options)
         else:
             text = self._decode(block)
-            lines, special = count_text_block(text, self.counter, normalize=self.cleaning["normalize"], **options)
+            lines, special = count_text_block(
+                text, self.counter, normalize=self.cleaning["normalize"], number_lines=self.tally_good, **options
+            )
             if self.tally_good:
-                self.good += lines_with_non_ascii(block, [i for i, _ in special])
+                self.good += lines_with_non_ascii(block, [i for i, _ in special])  # numbered when tallying
         self.report.lines_read += lines
         self.report.kept += lines - len(special)
         if special:
@@ -430,7 +432,7 @@ class _BlockReader:
         extra = 0
         for i, piece in special:
             lines = piece.splitlines(keepends=True)
-            words += self._clean(lines, first + i + extra)
+            words += self._clean(lines, None if i is None else first + i + extra)  # (numbers: for lines not UTF-8)
             extra += len(lines) - 1
         self.report.lines_read += extra
         self.report.kept += len(words)
@@ -443,7 +445,7 @@ class _BlockReader:
         self.report.kept += len(words)
         self.counter.add(words)
 
-    def _clean(self, lines: list[str], first: int) -> list[str]:
+    def _clean(self, lines: list[str], first: int | None) -> list[str]:
         if self.lenient and not all(map(str.isascii, lines)):
             for line in lines:
                 if INVALID_CHARACTERS.search(line):
@@ -541,16 +543,19 @@ def _without_line_end(line: str) -> str:
 def clean_lines(
     lines: list[str],
     report: CleanReport,
-    first: int,
+    first: int | None,
     *,
     lowercase: bool,
     normalize: bool,
     min_len: int,
     max_len: int | None,
 ) -> list[str]:
-    """``parse_words``'s cleaning of complete lines (line ``first`` of the file onwards), every drop recorded."""
+    """``parse_words``'s cleaning of complete lines (line ``first`` of the file onwards), every drop recorded.
+
+    ``first`` None: the lines' numbers are not known (they are only reported for lines that are not UTF-8).
+    """
     words = []
-    for number, line in enumerate(lines, start=first):
+    for number, line in enumerate(lines, start=first or 0):
         word = clean_line(
             _without_line_end(line),
             report,
@@ -558,7 +563,7 @@ def clean_lines(
             normalize=normalize,
             min_len=min_len,
             max_len=max_len,
-            line_number=number,
+            line_number=number if first is not None else None,
         )
         if word is not None:
             words.append(word)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import unicodedata
 import warnings
+from functools import lru_cache
 
 import torch
 
@@ -36,8 +37,8 @@ from .wordlist import CONTROL_CHARACTERS, LINE_BREAKS
 
 #: Ids with a fixed meaning in the counter: the boundary (``\\n`` between words), a character that
 #: makes its line special (see ``_special_codepoints``), and ``\\r``, which is a line end only before ``\\n``.
-BOUNDARY, SPECIAL, CR = 0, 1, 2
-_RESERVED = 3
+BOUNDARY, SPECIAL, CR, NFC_SENSITIVE = 0, 1, 2, 3
+_RESERVED = 4
 LF_CP, CR_CP, SPACE_CP = 10, 13, 32
 #: Every white-space character and line break is at or below this code point (a test checks all of Unicode).
 WHITESPACE_TOP = 0x3000
@@ -58,6 +59,35 @@ def _special_codepoints(limit: int) -> list[int]:
         and (CONTROL_CHARACTERS.match(chr(c)) or chr(c).isspace() or chr(c) in LINE_BREAKS)
     ]
     return out + list(range(_SURROGATES[0], min(limit, _SURROGATES[1])))
+
+
+#: Below U+0300 every character is NFC on its own, whatever surrounds it (a test checks it).
+NFC_SAFE_BELOW = 0x300
+#: No character from here on has a decomposition or a combining class (a test checks it).
+NFC_TOP = 0x30000
+
+
+@lru_cache(maxsize=1)
+def nfc_sensitive() -> frozenset[int]:
+    """Code points that NFC may change or reorder, depending on their neighbours; a line without any is NFC.
+
+    That is Unicode's NFC quick check answering other than "yes": characters with a combining
+    class (reordered, composed), characters that are never NFC (singletons, composition
+    exclusions), and the second characters of canonical compositions (most are combining marks;
+    some are vowel signs of Indic scripts; the Hangul vowels and final consonants compose by rule).
+    Found once per process from ``unicodedata``, in a few tens of milliseconds.
+    """
+    out = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul V and T jamo
+    for cp in range(NFC_SAFE_BELOW, NFC_TOP):
+        ch = chr(cp)
+        if unicodedata.combining(ch) or not unicodedata.is_normalized("NFC", ch):
+            out.add(cp)
+        decomposition = unicodedata.decomposition(ch)
+        if decomposition and not decomposition.startswith("<") and unicodedata.normalize("NFC", ch) == ch:
+            parts = decomposition.split()
+            if len(parts) == 2:
+                out.add(int(parts[1], 16))
+    return frozenset(out)
 
 
 def _ascii_special_codes() -> dict[str, torch.Tensor]:
@@ -94,6 +124,17 @@ def byte_pair_counts(buf: bytearray) -> torch.Tensor:
     return hist
 
 
+def _id_pair_counts(ids8: torch.Tensor) -> torch.Tensor:
+    """``byte_pair_counts`` of a uint8 tensor, read as int16 in place (the odd offsets from one copy)."""
+    n = ids8.numel()
+    hist = torch.zeros(65536, dtype=torch.int64)
+    if n >= 2:
+        hist += torch.bincount(ids8[: n // 2 * 2].view(torch.int16), minlength=65536)
+    if n >= 3:
+        hist += torch.bincount(ids8[1 : 1 + (n - 1) // 2 * 2].clone().view(torch.int16), minlength=65536)
+    return hist
+
+
 class PairCounter:
     """Running bigram counts over a vocabulary that grows as blocks arrive.
 
@@ -105,22 +146,32 @@ class PairCounter:
     never counted; they are cleared out whenever the vocabulary passes its limit.
     """
 
-    def __init__(self, max_vocab: int, source: str):
+    def __init__(self, max_vocab: int, source: str, normalize: bool = True):
         self.max_vocab = max_vocab
         self.source = source
-        self.codepoints = [LF_CP, -1, CR_CP]  # id -> code point (the reserved ids first)
+        self.normalize = normalize  # NFC-sensitive characters make their line special (see count_text_block)
+        self.codepoints = [LF_CP, -1, CR_CP, -1]  # id -> code point (the reserved ids first)
         self.table = torch.full((256,), -1, dtype=torch.int32)
         self._mark_reserved(0)
         self.N = torch.zeros((_RESERVED, _RESERVED), dtype=torch.int64)
         self.byte_pairs = torch.zeros(65536, dtype=torch.int64)  # ASCII blocks, by byte pair
-        self.inner_space: dict[int, int] = {}  # code point -> id of white space met inside words (not in the table)
+        # Code point -> id of characters the table marks special or NFC-sensitive, met inside kept words
+        # (white space inside a word, a combining mark NFC left alone): symbols, kept out of the table.
+        self.inner: dict[int, int] = {}
 
-    # ------------------------------------------------------------------ ids
     def _mark_reserved(self, start: int) -> None:
         self.table[LF_CP], self.table[CR_CP] = BOUNDARY, CR
-        special = [c for c in _special_codepoints(self.table.numel()) if c >= start]
+        n = self.table.numel()
+        special = [c for c in _special_codepoints(n) if c >= start]
         if special:
             self.table[special] = SPECIAL
+        if self.normalize and n > NFC_SAFE_BELOW:
+            sensitive = [c for c in nfc_sensitive() if start <= c < n]
+            if sensitive:
+                self.table[sensitive] = NFC_SENSITIVE
+
+    def _reserved_kind(self, cp: int) -> int:
+        return NFC_SENSITIVE if self.normalize and cp in nfc_sensitive() else SPECIAL
 
     def ids(self, cps: torch.Tensor) -> torch.Tensor:
         """Ids (int32) of code points, new ones given the next free ids."""
@@ -152,7 +203,7 @@ class PairCounter:
         """(previous ids, next ids, counts) of the neighbouring pairs of an id sequence (int64 each)."""
         V = self.V
         if V <= 128:  # ids fit in a byte: count byte pairs straight from the buffer (see byte_pair_counts)
-            hist = byte_pair_counts(bytearray(ids.to(torch.uint8).numpy().tobytes()))
+            hist = _id_pair_counts(ids.to(torch.uint8))
             seen = hist.nonzero().squeeze(1)
             return seen % 256, seen // 256, hist[seen]
         if V * V < 2**31:
@@ -183,16 +234,23 @@ class PairCounter:
             return
         text = "\n" + "\n".join(words) + "\n"  # ". w1 . w2 . ... wn .": the bigrams of the words
         cps = torch.frombuffer(bytearray(text.encode("utf-32-le")), dtype=torch.int32)
+        ids = self.symbol_ids(cps, (SPECIAL, NFC_SENSITIVE))
+        self.add_pairs_renumbering(*self.pair_counts(ids))
+
+    def symbol_ids(self, cps: torch.Tensor, kinds: tuple[int, ...]) -> torch.Tensor:
+        """``ids``, with the characters the table marks as one of ``kinds`` given their ids as symbols."""
         ids = self.ids(cps)
-        odd = ids == SPECIAL
-        if bool(odd.any()):  # white space inside a word (U+00A0, U+3000, ...): a symbol, kept out of the table
+        odd = ids == kinds[0]
+        for kind in kinds[1:]:
+            odd |= ids == kind
+        if bool(odd.any()):
             found = cps[odd].tolist()
             for cp in set(found):
-                if cp not in self.inner_space:
-                    self.inner_space[cp] = len(self.codepoints)
+                if cp not in self.inner:
+                    self.inner[cp] = len(self.codepoints)
                     self.codepoints.append(cp)
-            ids[odd] = torch.tensor([self.inner_space[cp] for cp in found], dtype=ids.dtype)
-        self.add_pairs_renumbering(*self.pair_counts(ids))
+            ids[odd] = torch.tensor([self.inner[cp] for cp in found], dtype=ids.dtype)
+        return ids
 
     def _check_vocab(self, pending: torch.Tensor) -> None:
         """Refuse more than ``max_vocab`` symbols; ids of symbols never counted are cleared out first."""
@@ -217,9 +275,9 @@ class PairCounter:
         dropped = codepoints[~used]
         self.table[dropped[dropped >= 0]] = -1
         self.table[codepoints[keep][_RESERVED:]] = torch.arange(_RESERVED, keep.numel(), dtype=torch.int32)
-        self.inner_space = {int(codepoints[i]): int(remap[i]) for i in self.inner_space.values() if used[i]}
-        if self.inner_space:
-            self.table[list(self.inner_space)] = SPECIAL
+        self.inner = {cp: int(remap[i]) for cp, i in self.inner.items() if used[i]}
+        for cp in self.inner:
+            self.table[cp] = self._reserved_kind(cp)
         old_keep = keep[keep < n]
         self.N = self.N[old_keep][:, old_keep].contiguous()
         self.codepoints = [self.codepoints[i] for i in keep.tolist()]
@@ -250,9 +308,9 @@ class PairCounter:
         N[:, CR] = 0
         used = (N.sum(0) > 0) | (N.sum(1) > 0)
         used[BOUNDARY] = True
-        if bool(used[SPECIAL]):
+        if bool(used[SPECIAL]) or bool(used[NFC_SENSITIVE]):
             raise AssertionError("a special character was counted as a symbol")  # a bug, never the input
-        used[SPECIAL] = used[CR] = False
+        used[SPECIAL] = used[CR] = used[NFC_SENSITIVE] = False
         keep = used.nonzero().squeeze(1)
         cps = [self.codepoints[i] for i in keep.tolist()]
         if len(cps) - 1 > self.max_vocab:
@@ -334,15 +392,25 @@ def count_text_block(
     UTF-8" (the report gives those lines' numbers); else their index is None.
     """
     lowered = text.lower() if lowercase else text
-    t, pieces = nfc(lowered) if normalize else (lowered, [])
     # Lowercasing keeps every character's length but that of U+0130 (İ): without it a line is where it was in
     # the text as read, give or take what NFC changed in the pieces before it (``original_line``).
     aligned = not lowercase or "\u0130" not in text
+    t, pieces = lowered, []
     stream = "\n" + t
     cps = torch.frombuffer(bytearray(stream.encode("utf-32-le", "surrogatepass")), dtype=torch.int32)
     ids = counter.ids(cps)
     prev, nxt, counts = counter.pair_counts(ids)
     lines = int(counts[nxt == BOUNDARY].sum())
+    sensitive = int(counts[prev == NFC_SENSITIVE].sum()) if normalize else 0
+    if sensitive > lines // 16:
+        # Much of the block may change under NFC (text written decomposed): normalise it (in pieces), and count
+        # what NFC left of those characters as symbols. A few such lines are special lines instead (below).
+        t, pieces = nfc(lowered)
+        stream = "\n" + t
+        cps = torch.frombuffer(bytearray(stream.encode("utf-32-le", "surrogatepass")), dtype=torch.int32)
+        ids = counter.symbol_ids(cps, (NFC_SENSITIVE,))
+        prev, nxt, counts = counter.pair_counts(ids)
+        sensitive = 0
     sp = counter.space_id()
     starts = prev == BOUNDARY
     broken = {
@@ -353,15 +421,17 @@ def count_text_block(
     }
     if sp is not None:
         broken["cr"] |= bool(((prev == sp) & (nxt == CR)).any())
+    surrogates = broken["odd"]  # (lines not UTF-8 are reported by number)
+    broken["odd"] |= sensitive > 0
     special: Special = []
     if any(broken.values()) or length_limits is not None:
         lf = ids == BOUNDARY
         has_cr = broken["cr"] or (length_limits is not None and bool((nxt == CR).any()))
         cr = ids == CR if has_cr else None
         spaces = ids == sp if sp is not None and (broken["space"] or broken["cr"]) else None
-        odd = ids == SPECIAL if broken["odd"] else None
+        odd = ((ids == SPECIAL) | (ids == NFC_SENSITIVE)) if broken["odd"] else None
         flagged = _flagged(lf, cr, spaces, odd, length_limits, empty=broken["empty"])
-        segments = _segments(stream, "\n", flagged, number=number_lines or broken["odd"] or not aligned)
+        segments = _segments(stream, "\n", flagged, number=number_lines or surrogates or not aligned)
         if segments:
             # As for ASCII blocks: the special lines' pairs are taken away from the block's (ids follow stream).
             joined = torch.cat([ids[o : c + 1] for _, o, c in segments])

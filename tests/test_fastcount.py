@@ -15,14 +15,21 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bigram import BigramError, blocks
-from bigram.blocks import WHITESPACE_TOP, _special_codepoints, byte_pair_counts
+from bigram.blocks import (
+    NFC_SAFE_BELOW,
+    NFC_TOP,
+    WHITESPACE_TOP,
+    _special_codepoints,
+    byte_pair_counts,
+    nfc_sensitive,
+)
 from bigram.stream import count_stream
 from bigram.wordlist import LINE_BREAKS
 
 # Capitals (İ lowercases to two code points, the Kelvin sign to ASCII, Σ by context), a decomposed
 # accent, white space of several kinds, line breaks that are not "\n", a byte-order mark inside a line,
 # a control character, the data's own '.', and 2-, 3- and 4-byte UTF-8.
-ALPHABET = "abcXYZ .é\u0301ßΣσİ\u212a中😀\t\xa0\u3000\x01\ufeff\x85\u2028\x0b"
+ALPHABET = "abcXYZ .é\u0301\u0316ßΣσİ\u212a中😀\t\xa0\u3000\x01\ufeff\x85\u2028\x0b\u1100\u1161\u0bc6\u0bbe\u2126"
 ASCII_ALPHABET = "abcXYZ .-\t\x01\x0b\x1f"
 SEPARATORS = ["\n", "\r\n", "\r", "\n\n", " \n", "\r\n\r\n"]
 
@@ -156,3 +163,26 @@ def test_no_white_space_or_line_break_lies_above_the_table_of_special_characters
 def test_lowercasing_twice_changes_nothing():
     """The special lines are cleaned from the text as read, the others after the block was lowercased: same words."""
     assert all(chr(c).lower().lower() == chr(c).lower() for c in range(0x110000))
+
+
+def test_a_line_without_nfc_sensitive_characters_is_already_nfc():
+    """Where the table of NFC-sensitive characters stops, and that it holds the second half of every composition."""
+    sensitive = nfc_sensitive()
+    for cp in range(0x110000):
+        ch = chr(cp)
+        if cp < NFC_SAFE_BELOW or cp >= NFC_TOP:
+            assert unicodedata.combining(ch) == 0 and unicodedata.is_normalized("NFC", ch), hex(cp)
+            assert cp not in sensitive
+        if cp >= NFC_TOP:
+            assert not unicodedata.decomposition(ch), hex(cp)
+        parts = unicodedata.decomposition(ch).split()
+        if len(parts) == 2 and not parts[0].startswith("<") and unicodedata.normalize("NFC", ch) == ch:
+            assert int(parts[1], 16) in sensitive, hex(cp)
+    assert unicodedata.normalize("NFC", "\u1100\u1161") == "\uac00" and 0x1161 in sensitive
+
+
+@pytest.mark.parametrize("share", [0.001, 0.5])
+def test_text_written_decomposed_counts_the_same(share):
+    """A few decomposed lines go through clean_line; a block mostly decomposed is normalised whole."""
+    words = [("Ame\u0301lie" if i % int(1 / share) == 0 else "Zoë") + str(i % 7) for i in range(3000)]
+    assert_agree("\n".join(words).encode(), 1 << 12)

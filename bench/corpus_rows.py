@@ -128,7 +128,7 @@ def merge(bench, Row) -> None:  # noqa: N803 - run.py's Row class
     parts = []
     for i, text in enumerate(texts):
         parts.append(tmp / f"part{i}.safetensors")
-        assert main(["count", str(text), "-o", str(parts[-1]), "--json"]) == 0
+        assert _silent(lambda text=text: main(["count", str(text), "-o", str(parts[-1]), "--json"])) == 0
     merged = tmp / "merged.safetensors"
     quiet = ["--json"]
     _silent(lambda: main(["merge", *map(str, parts), "-o", str(merged), *quiet]))

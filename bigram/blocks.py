@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import unicodedata
 import warnings
-from functools import lru_cache
 
 import torch
 
@@ -67,27 +66,29 @@ NFC_SAFE_BELOW = 0x300
 NFC_TOP = 0x30000
 
 
-@lru_cache(maxsize=1)
-def nfc_sensitive() -> frozenset[int]:
-    """Code points that NFC may change or reorder, depending on their neighbours; a line without any is NFC.
+#: Characters without a combining class that NFC composes with the character before them: vowel signs
+#: of Indic and other scripts (Unicode 14, as Python 3.11's unicodedata; a test checks them against its
+#: table), and the Hangul vowels and final consonants, which compose by rule.
+COMPOSING_STARTERS = frozenset(
+    [0x9BE, 0x9D7, 0xB3E, 0xB56, 0xB57, 0xBBE, 0xBD7, 0xCC2, 0xCD5, 0xCD6, 0xD3E, 0xD57, 0xDCF, 0xDDF, 0x102E]
+    + [0x1B35, 0x11127, 0x1133E, 0x11357, 0x114B0, 0x114BA, 0x114BD, 0x115AF, 0x11930]
+    + list(range(0x1161, 0x1176))
+    + list(range(0x11A8, 0x11C3))
+)
+
+
+def is_nfc_sensitive(cp: int) -> bool:
+    """Whether NFC may change or reorder this character, depending on its neighbours.
 
     That is Unicode's NFC quick check answering other than "yes": characters with a combining
     class (reordered, composed), characters that are never NFC (singletons, composition
-    exclusions), and the second characters of canonical compositions (most are combining marks;
-    some are vowel signs of Indic scripts; the Hangul vowels and final consonants compose by rule).
-    Found once per process from ``unicodedata``, in a few tens of milliseconds.
+    exclusions), and characters composed with the one before them (combining marks, and
+    ``COMPOSING_STARTERS``). A line without any is NFC already.
     """
-    out = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul V and T jamo
-    for cp in range(NFC_SAFE_BELOW, NFC_TOP):
-        ch = chr(cp)
-        if unicodedata.combining(ch) or not unicodedata.is_normalized("NFC", ch):
-            out.add(cp)
-        decomposition = unicodedata.decomposition(ch)
-        if decomposition and not decomposition.startswith("<") and unicodedata.normalize("NFC", ch) == ch:
-            parts = decomposition.split()
-            if len(parts) == 2:
-                out.add(int(parts[1], 16))
-    return frozenset(out)
+    if not NFC_SAFE_BELOW <= cp < NFC_TOP:
+        return False
+    ch = chr(cp)
+    return bool(unicodedata.combining(ch)) or cp in COMPOSING_STARTERS or not unicodedata.is_normalized("NFC", ch)
 
 
 def _ascii_special_codes() -> dict[str, torch.Tensor]:
@@ -165,13 +166,13 @@ class PairCounter:
         special = [c for c in _special_codepoints(n) if c >= start]
         if special:
             self.table[special] = SPECIAL
-        if self.normalize and n > NFC_SAFE_BELOW:
-            sensitive = [c for c in nfc_sensitive() if start <= c < n]
+        if self.normalize and n > NFC_SAFE_BELOW:  # (computed as the table grows: a few µs a code point)
+            sensitive = [c for c in range(max(start, NFC_SAFE_BELOW), min(n, NFC_TOP)) if is_nfc_sensitive(c)]
             if sensitive:
                 self.table[sensitive] = NFC_SENSITIVE
 
     def _reserved_kind(self, cp: int) -> int:
-        return NFC_SENSITIVE if self.normalize and cp in nfc_sensitive() else SPECIAL
+        return NFC_SENSITIVE if self.normalize and is_nfc_sensitive(cp) else SPECIAL
 
     def ids(self, cps: torch.Tensor) -> torch.Tensor:
         """Ids (int32) of code points, new ones given the next free ids."""

@@ -78,7 +78,7 @@ def join(words, seps, trailing):
     return text if trailing else text.rstrip("\r\n")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.text(alphabet=ALPHABET, max_size=7), min_size=1, max_size=30),
     st.lists(st.sampled_from(SEPARATORS), min_size=1, max_size=3),

@@ -8,19 +8,22 @@ not empty, already lowercase or lowercased with the rest. For them the count of 
 * a block of ASCII bytes is lowercased by ``bytes.lower`` and its byte pairs are counted straight
   from its buffer: read as 16-bit integers at even and at odd offsets, each integer *is* the pair
   code ``previous + 256 * next`` (no arithmetic, no copy), and ``\\n`` stands for the boundary;
-* any other block is decoded once, lowercased and NFC-normalised as one string (line ends and white
-  space never take part in case mapping or composition, so this equals doing it line by line), turned
-  into code points in one ``encode('utf-32-le')``, mapped to ids with one gather, and counted.
+* any other block is decoded once, lowercased as one string (line ends and white space never take
+  part in case mapping, so this equals lowercasing line by line), turned into code points in one
+  ``encode('utf-32-le')``, mapped to ids with one ``index_select`` on a code point -> id table, and counted.
 
 Which lines need the general rules is read off the pair counts themselves, at no extra cost: a
 pair with a control character, a line end followed by a line end (an empty line), a space next to
-a line end (white space to strip), a ``\\r`` not followed by ``\\n``. Only when one of those is
-there are the block's lines located; those lines, taken from the block as it was read, go through
-``wordlist.clean_line`` one by one in file order (so the report's counts, examples and line numbers
-are the general path's), and the other lines are counted again without them. Word-length limits
-make a line special the same way. Counts are the same either way; ``tests/test_corpus.py`` checks
-it on random text with every line end, byte-order marks, capitals, decomposed accents and control
-characters, cut at every chunk size.
+a line end (white space to strip), a ``\r`` not followed by ``\n``, a character NFC may change
+(``is_nfc_sensitive``: a combining mark, a character never found in NFC text; a line without any is
+NFC already). Only when one of those is there are those lines located (``bytes.find`` around the
+flagged positions); their pairs are taken away from the block's (counts add up), and the lines,
+taken from the block as it was read, go through ``wordlist.clean_line`` one by one in file order, so
+the report's counts, examples and line numbers are the general path's. Word-length limits make a
+line special the same way. A block where many lines are NFC-sensitive (text written decomposed) is
+normalised whole instead, in pieces (``nfc``). Counts are the same either way:
+``tests/test_fastcount.py`` checks it on random text with every line end, byte-order marks, capitals,
+decomposed accents, white space and control characters, cut at every chunk size.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from .vocab import Vocab
 from .wordlist import CONTROL_CHARACTERS, LINE_BREAKS
 
 #: Ids with a fixed meaning in the counter: the boundary (``\\n`` between words), a character that
-#: makes its line special (see ``_special_codepoints``), and ``\\r``, which is a line end only before ``\\n``.
+#: makes its line special (see ``_special_codepoints``), ``\\r``, which is a line end only before ``\\n``,
+#: and a character NFC may change (``is_nfc_sensitive``).
 BOUNDARY, SPECIAL, CR, NFC_SENSITIVE = 0, 1, 2, 3
 _RESERVED = 4
 LF_CP, CR_CP, SPACE_CP = 10, 13, 32

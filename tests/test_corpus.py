@@ -281,6 +281,9 @@ def test_a_local_dask_cluster_of_two_workers_counts_the_same(corpus, tmp_path):
         assert main([*argv, "--shard-mb", "1"]) == 0
     assert sharded.vocab == local.vocab and torch.equal(sharded.N, local.N)
     assert torch.equal(load_model(out).tensor, local.N)
+    # Without --scheduler the command line starts a local cluster of its own for the run.
+    assert main(["count", *map(str, paths), "-o", str(out), "--engine", "dask", "--workers", "1"]) == 0
+    assert torch.equal(load_model(out).tensor, local.N)
     assert sharded.files == local.files and sharded.total == local.total
     ref = reference(datas_of(paths))
     assert torch.equal(local.N, ref.N)

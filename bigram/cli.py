@@ -137,14 +137,22 @@ def load(path: str, args: argparse.Namespace) -> WordList:
         found = builtin.find_builtin(path)
         if found is not None:
             p = found.path
-    return read_words(
-        p,
-        lowercase=not args.keep_case,
-        dedupe=args.dedupe,
-        min_len=args.min_len,
-        max_len=args.max_len,
-        csv_column=args.column,
-    )
+    try:
+        return read_words(
+            p,
+            lowercase=not args.keep_case,
+            dedupe=args.dedupe,
+            min_len=args.min_len,
+            max_len=args.max_len,
+            csv_column=args.column,
+        )
+    except BigramError as exc:
+        if "the limit here" in str(exc) or "larger than the limit" in str(exc):  # too many words, too many bytes
+            raise BigramError(
+                f"{exc}; a list this large is counted in bounded memory by "
+                f"`python -m bigram count {path} -o counts.safetensors`, and the counts file can be FILE here"
+            ) from None
+        raise
 
 
 def _is_model_file(path: str | None) -> bool:

@@ -182,3 +182,15 @@ def test_text_written_decomposed_counts_the_same(share):
     """A few decomposed lines go through clean_line; a block mostly decomposed is normalised whole."""
     words = [("Ame\u0301lie" if i % int(1 / share) == 0 else "Zoë") + str(i % 7) for i in range(3000)]
     assert_agree("\n".join(words).encode(), 1 << 12)
+
+
+@pytest.mark.parametrize("chunk_bytes", [16, 1 << 12])
+def test_symbols_only_in_dropped_lines_do_not_count_against_the_vocabulary_limit(chunk_bytes):
+    """Ids are given before a line is known to be dropped; those never counted are cleared out, not refused."""
+    lines = [f"{chr(0x4E00 + i)}\tx" for i in range(300)] + ["ab", "ba", "Zoë"]
+    data = "\n".join(lines[i // 2] if i % 2 else "ab" for i in range(2 * len(lines))).encode()
+    got = count_stream(io.BytesIO(data), chunk_bytes=chunk_bytes, max_vocab=5)
+    assert "".join(got.vocab.symbols) == "abozë" and got.report.dropped == {"control characters": 300}
+    assert_agree(data, chunk_bytes, max_vocab=5)
+    with pytest.raises(BigramError, match="more than 4 distinct symbols"):
+        count_stream(io.BytesIO(data), chunk_bytes=chunk_bytes, max_vocab=4)

@@ -30,6 +30,7 @@ import torch  # noqa: E402
 
 torch.set_num_threads(1)  # as the app does: see ui/sidebar.py
 
+import corpus_rows  # noqa: E402
 import scale  # noqa: E402
 from measure import ROOT, Timing, available_memory, fmt_mb, fmt_s, machine, run_case, timed, timed_pair  # noqa: E402
 
@@ -57,6 +58,9 @@ ROWS = (
     "scale-stream",
     "scale-cjk",
     "profile",
+    "count",
+    "merge",
+    "dask",
 )
 
 
@@ -560,6 +564,16 @@ class Bench:
             )
             for line in r["info"]["cprofile"][:6]:
                 self.say(f"      {line}")
+
+    # ------------------------------------------------------------------ corpus mode (bench/corpus_rows.py)
+    def count(self) -> None:
+        corpus_rows.count(self, Row)
+
+    def merge(self) -> None:
+        corpus_rows.merge(self, Row)
+
+    def dask(self) -> None:
+        corpus_rows.dask(self, Row)
 
     # ------------------------------------------------------------------ output
     def table(self) -> None:

@@ -284,3 +284,102 @@ CASES = {
     "adam-cold": case_adam_cold,
     "profile": case_profile,
 }
+
+
+# ---------------------------------------------------------------- corpus mode (count, merge, Dask)
+
+
+def write_corpus_base(path: Path, nbytes: int, kind: str, seed: int = SEED) -> dict:
+    """About nbytes of a word list that exercises the cleaning rules, written block by block.
+
+    ``ascii``: glued names, half of them capitalised, "\\n" line ends, an empty line in 10,000.
+    ``utf8``: the same names spelled in Cyrillic, Greek or accented Latin letters (a third each),
+    capitalised, "\\r\\n" line ends, an empty line in 10,000 and one word in 5,000 with a decomposed
+    accent (NFC composes it). Larger files repeat this one, so their counts are known multiples.
+    """
+    cyrillic = str.maketrans("abcdefghijklmnopqrstuvwxyz", "абцдефгхийклмнопярстуввхыз")
+    greek = str.maketrans("abcdefghijklmnopqrstuvwxyz", "αβψδεφγηιξκλμνοπθρστυωςχυζ")
+    latin = str.maketrans("eaou", "éàöü")
+    written = lines = block_no = 0
+    end = b"\n" if kind == "ascii" else b"\r\n"
+    with path.open("wb") as f:
+        while written < nbytes:
+            words = glued_names(100_000, seed + block_no)
+            out = []
+            for i, w in enumerate(words):
+                if kind == "utf8":
+                    w = w.translate((cyrillic, greek, latin)[i % 3])
+                    if i % 5000 == 7:
+                        w = w + "e\u0301"
+                w = w.capitalize() if i % 2 == 0 else w
+                out.append(w)
+                if i % 10_000 == 9_999:
+                    out.append("")
+            data = end.join(x.encode() for x in out) + end
+            if written + len(data) > nbytes:
+                cut = data.rfind(end, 0, nbytes - written)
+                data = data[: cut + len(end)] if cut >= 0 else b""
+            f.write(data)
+            written += len(data)
+            lines += data.count(b"\n")
+            block_no += 1
+            if not data:
+                break
+    return {"bytes": written, "lines": lines}
+
+
+def replicate(base: Path, path: Path, times: int) -> int:
+    """``base`` written ``times`` times over into ``path``: its counts are ``times`` times base's."""
+    data = base.read_bytes()
+    with path.open("wb") as f:
+        for _ in range(times):
+            f.write(data)
+    return len(data) * times
+
+
+def case_count(path: str, fast: str = "1") -> Stages:
+    """A corpus file counted as ``python -m bigram count`` does, after a warm-up, in a fresh process."""
+    from bigram.corpus import count_files
+
+    count_files([NAMES])  # the first tensor operations map code and set up the allocator
+    s = Stages()
+    s.peak["warm"] = peak_rss()
+    c = s.run("count", lambda: count_files([path], fast=fast == "1"))
+    s.info.update(
+        words=c.words,
+        lines=c.total.lines_read,
+        dropped=c.total.dropped,
+        V=len(c.vocab),
+        symbols="".join(c.vocab.symbols),
+        N=c.N.tolist(),
+        bytes=Path(path).stat().st_size,
+    )
+    return s
+
+
+def case_bincount(path: str, chunk_bytes: str = str(1 << 20)) -> Stages:
+    """The machine's limit for counting pairs: plain torch, ``bincount`` of byte-pair codes chunk by chunk.
+
+    No cleaning, no lines, no vocabulary: what is left is reading the file and one bincount a chunk
+    (of 1 MiB, the chunk ``count`` reads).
+    """
+    torch.set_num_threads(1)
+    chunk = int(chunk_bytes)
+
+    def run(p: str) -> torch.Tensor:
+        total = torch.zeros(65536, dtype=torch.int64)
+        with open(p, "rb") as f:
+            while data := f.read(chunk):
+                t = torch.frombuffer(bytearray(data), dtype=torch.uint8).long()
+                total += torch.bincount(t[:-1] * 256 + t[1:], minlength=65536)
+        return total
+
+    run(str(NAMES))  # the same warm-up as case_count: the first tensor operations map code and set up the allocator
+    s = Stages()
+    s.peak["warm"] = peak_rss()
+    total = s.run("bincount", lambda: run(path))
+    s.info.update(pairs=int(total.sum()), bytes=Path(path).stat().st_size)
+    return s
+
+
+CASES.update(count=case_count, bincount=case_bincount)

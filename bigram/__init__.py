@@ -4,10 +4,13 @@ text -> words (``wordlist``) -> vocabulary (``vocab``) -> counts and probabiliti
 (``counting``) -> loss and samples (``sampling``); the neural version of the same model
 (``neural``); what a regulariser is worth in smoothing (``exchange``); longer contexts and the
 tuning workflow (``ngram``); train/dev/test splits (``split``); counts of files too large for
-memory, read in chunks (``stream``); a command line (``python -m bigram``). Every default the
+memory, read in chunks (``stream``, its blocks counted vectorised by ``blocks``), of many files into
+one counts file (``corpus``, ``merge``), and the same on a Dask cluster (``cluster``); a command line
+(``python -m bigram``). Every default the
 command line and the app share is a named constant of ``defaults``. ``lecture`` is the lecture's
 plain way, written out on its own: the independent reference the tests and the benchmark use.
-Only torch and the standard library are used, so the app, the CLI and the tests compute
+Only torch and the standard library are used (tqdm for the command line's progress bar and Dask
+for its cluster engine, both imported only there), so the app, the CLI and the tests compute
 the same numbers.
 """
 

@@ -26,7 +26,7 @@ import torch
 
 from . import builtin, limits
 from .compare import compare_lists
-from .counting import CountModel, evaluate, score_word, smoothed_nll
+from .counting import CountModel, evaluate, score_counts, score_word, smoothed_nll
 from .defaults import (
     EXCHANGE_REGS,
     FIT_STEPS,
@@ -46,7 +46,7 @@ from .neural import METHODS, OPTIMIZERS, Trainer, TrainingData
 from .ngram import CONTEXTS, PADDINGS, NgramModel, check_size, training_data, tune
 from .sampling import DEFAULT_MAX_LEN, MODES, sample
 from .vocab import Vocab
-from .wordlist import WordList, read_words
+from .wordlist import CleanReport, WordList, read_words
 
 #: The pages ``notebook --page`` writes (bigram.notebook.PAGES; kept here so the parser needs no nbformat).
 NOTEBOOK_PAGES = ("home", "data", "counts", "smoothing", "neural-net", "sample", "contexts", "exercises")
@@ -137,23 +137,60 @@ def load(path: str, args: argparse.Namespace) -> WordList:
         found = builtin.find_builtin(path)
         if found is not None:
             p = found.path
-    return read_words(
-        p,
-        lowercase=not args.keep_case,
-        dedupe=args.dedupe,
-        min_len=args.min_len,
-        max_len=args.max_len,
-        csv_column=args.column,
-    )
+    try:
+        return read_words(
+            p,
+            lowercase=not args.keep_case,
+            dedupe=args.dedupe,
+            min_len=args.min_len,
+            max_len=args.max_len,
+            csv_column=args.column,
+        )
+    except BigramError as exc:
+        if "the limit here" in str(exc) or "larger than the limit" in str(exc):  # too many words, too many bytes
+            raise BigramError(
+                f"{exc}; a list this large is counted in bounded memory by "
+                f"`python -m bigram count {path} -o counts.safetensors`, and the counts file can be FILE here"
+            ) from None
+        raise
 
 
-def _model(args) -> tuple[WordList, CountModel]:
+def _is_model_file(path: str | None) -> bool:
+    """A .safetensors FILE is a counts file (from ``count``, ``merge`` or ``export``), not a word list."""
+    return path is not None and Path(path).suffix.lower() == ".safetensors"
+
+
+def _counts_model(path: str) -> tuple[ModelFile, CountModel]:
+    mf = _load_model(path)
+    if mf.kind != "counts":
+        raise BigramError(
+            f"{Path(path).name} holds {mf.kind}; FILE must be a word list or a counts file "
+            "(give a model file of probabilities or weights with --model)"
+        )
+    return mf, CountModel(vocab=mf.vocab, N=mf.tensor, words=int(mf.tensor[0].sum()))
+
+
+def _model(args) -> tuple[WordList | None, CountModel]:
+    """FILE's words and counts; for a counts file, its counts alone (None for the words)."""
+    if _is_model_file(args.file):
+        return None, _counts_model(args.file)[1]
     wl = load(args.file, args)
     return wl, CountModel.from_words(wl.words)
 
 
 def cmd_stats(args) -> dict:
     wl, m = _model(args)
+    if wl is None:
+        mf, _ = _counts_model(args.file)
+        info = mf.meta.get("corpus", {}) if isinstance(mf.meta, dict) else {}
+        report = {
+            "source": Path(args.file).name,
+            "lines_read": info.get("lines_read", m.words),
+            "kept": info.get("kept", m.words),
+            "dropped": info.get("dropped", {}),
+            "encoding": "counts file",
+        }
+        wl = WordList(words=[], report=CleanReport(**report))
     return {
         "words": m.words,
         "bigrams": m.bigrams,
@@ -193,8 +230,12 @@ def cmd_score(args) -> dict:
     else:
         wl, m = _model(args)
         vocab, logP = m.vocab, m.log_probabilities(args.smoothing)
-        target = load(args.eval, args).words if args.eval else wl.words
-    out = {"smoothing": args.smoothing, **evaluate(target, logP, vocab).to_dict()}
+        target = load(args.eval, args).words if args.eval else None if wl is None else wl.words
+    if target is None:  # a counts file scored on its own counts: the loss depends on the data only through N
+        score = score_counts(m.N, logP, vocab, m.words, max_impossible=limits.TOP_MAX)
+    else:
+        score = evaluate(target, logP, vocab)
+    out = {"smoothing": args.smoothing, **score.to_dict()}
     if args.word is not None:
         word = args.word.strip()
         ws = score_word(word if args.keep_case else word.lower(), logP, vocab)
@@ -243,7 +284,11 @@ def cmd_sample(args) -> dict:
 def _train(args):
     wl, m = _model(args)
     context = getattr(args, "context", 1)
-    if context > 1:
+    if wl is None:  # a counts file: the counts form needs only N (the same loss and gradient)
+        if context > 1 or args.method != "counts":
+            raise BigramError("a counts file holds no words: train it with --method counts and --context 1")
+        data = TrainingData.from_counts(m.N)
+    elif context > 1:
         if args.method == "onehot":
             raise BigramError(
                 f"--method onehot would build a {m.V**context:,}-wide one-hot per prediction; "
@@ -336,6 +381,13 @@ def _print_human(command: str, out: dict) -> None:
             for p in out["pairs"]:
                 _say(f"  {p['bigram']}: p = {p['prob']:.4f}, log p = {p['logprob']:.4f}")
             _say(f"  {out['word']}: NLL {out['word_nll']:.4f}")
+    elif command in ("count", "merge"):
+        _say(f"wrote {out['output']} ({out['bytes_written']:,} bytes) in {out['seconds']:.1f} s: {out['summary']}")
+        for reason, shown in out["examples"].items():
+            _say(f"  dropped for {reason}: " + ", ".join(repr(x) for x in shown))
+        if out["files"] > 1:
+            for f in out["per_file"]:
+                _say(f"  {f['name']}: {f['lines_read']:,} lines read, {f['kept']:,} kept ({f['encoding']})")
     elif command == "sample":
         for w in out["samples"]:
             _say(w)
@@ -509,6 +561,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--word", help="the word to follow (home) or score (smoothing)")
     p.add_argument("--row", type=_count(0, limits.VOCAB_MAX), help="the row of P shown, or the net's input symbol")
     p.add_argument("--other", help="the list the exercises compare with (default: surnames, or names for surnames)")
+    p = sub.add_parser(
+        "count", help="count the bigrams of files of any size (text or gzip) into a counts file, in bounded memory"
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="text files, one word per line (gzip is recognised)")
+    p.add_argument("--output", "-o", required=True, help="the counts file to write (.safetensors)")
+    p.add_argument("--json", action="store_true", help="print JSON for machines (and no progress bar)")
+    p.add_argument("--keep-case", action="store_true", help="do not lowercase the words")
+    p.add_argument("--min-len", type=_length, default=1, help="drop words shorter than this")
+    p.add_argument("--max-len", type=_length, default=None, help="drop words longer than this")
+    p.add_argument("--engine", choices=("local", "dask"), default="local", help="this process, or a Dask cluster")
+    p.add_argument("--scheduler", help="the address of a running Dask scheduler (tcp://HOST:8786); --engine dask")
+    p.add_argument(
+        "--workers",
+        type=_count(1, limits.DASK_LOCAL_WORKERS_MAX),
+        default=2,
+        help="worker processes of the local cluster --engine dask starts without --scheduler",
+    )
+    p.add_argument(
+        "--shard-mb",
+        type=_count(1, limits.SHARD_MB_MAX),
+        default=64,
+        help="the size of a shard of a file for --engine dask, in MB (cut at line starts)",
+    )
+    p = sub.add_parser("merge", help="add up counts files, whatever their vocabularies, exactly")
+    p.add_argument("files", nargs="+", metavar="COUNTS", help="counts files (.safetensors, from count or export)")
+    p.add_argument("--output", "-o", required=True, help="the counts file to write (.safetensors)")
+    p.add_argument("--json", action="store_true", help="print JSON for machines")
     p = sub.add_parser("inspect", help="what a model file holds")
     p.add_argument("file", help="a .safetensors or .csv model file")
     p.add_argument("--json", action="store_true", help="print JSON for machines")
@@ -547,6 +626,83 @@ def cmd_export(args) -> dict:
         "vocab_size": len(mf.vocab),
         "bytes": out.stat().st_size,
     }
+
+
+def _progress(total: int, args):
+    """A progress bar in bytes on stderr, only where a person watches it (a terminal, and no --json)."""
+    from tqdm import tqdm
+
+    quiet = args.json or not sys.stderr.isatty()
+    return tqdm(total=total, unit="B", unit_scale=True, desc="counting", file=sys.stderr, disable=quiet, leave=False)
+
+
+def _corpus_out(corpus, out: Path, seconds: float) -> dict:
+    from .corpus import write_counts
+
+    written = write_counts(corpus.model_file(), out)
+    meta = corpus.meta()
+    return {
+        "output": str(out),
+        "bytes_written": written,
+        "seconds": seconds,
+        "files": corpus.file_count,
+        "bytes_read": corpus.bytes_read,
+        "words": corpus.words,
+        "bigrams": int(corpus.N.sum()),
+        "vocab_size": len(corpus.vocab),
+        "symbols": list(corpus.vocab.symbols),
+        "lines_read": corpus.total.lines_read,
+        "kept": corpus.total.kept,
+        "dropped": dict(corpus.total.dropped),
+        "examples": meta["corpus"]["examples"],
+        "per_file": corpus.files,
+        "summary": corpus.summary(),
+    }
+
+
+def cmd_count(args) -> dict:
+    """Stream every file into one counts file: a model file of kind counts, its report in the metadata."""
+    import time
+
+    from .corpus import Cleaning, check_output, count_files, open_corpus_file
+
+    out = check_output(args.output)
+    if args.scheduler and args.engine != "dask":
+        raise BigramError("--scheduler is the address of a Dask scheduler: give it with --engine dask")
+    total = sum(open_corpus_file(path)[1] for path in args.files)  # every file checked before any is read
+    cleaning = Cleaning(lowercase=not args.keep_case, min_len=args.min_len, max_len=args.max_len)
+    if args.max_len is not None and args.max_len < args.min_len:
+        raise BigramError(f"the maximum word length ({args.max_len}) is below the minimum ({args.min_len})")
+    start = time.perf_counter()
+    with _progress(total, args) as bar:
+        if args.engine == "dask":
+            from .cluster import count_files_on, dask_client
+
+            with dask_client(args.scheduler, args.workers) as client:
+                corpus = count_files_on(
+                    client,
+                    args.files,
+                    cleaning,
+                    max_vocab=limits.VOCAB_MAX,
+                    shard_bytes=args.shard_mb * limits.MB,
+                    progress=bar.update,
+                )
+        else:
+            corpus = count_files(args.files, cleaning, max_vocab=limits.VOCAB_MAX, progress=bar.update)
+    return {"engine": args.engine, **_corpus_out(corpus, out, time.perf_counter() - start)}
+
+
+def cmd_merge(args) -> dict:
+    """Counts files added up one at a time over the union of their vocabularies; cleaning settings must agree."""
+    import time
+
+    from .corpus import check_output, corpus_of, merge_corpora
+
+    out = check_output(args.output)
+    start = time.perf_counter()
+    parts = ((Path(path).name, corpus_of(_load_model(path), Path(path).name)) for path in args.files)
+    corpus = merge_corpora(parts, max_vocab=limits.VOCAB_MAX)
+    return {"merged": len(args.files), **_corpus_out(corpus, out, time.perf_counter() - start)}
 
 
 def cmd_inspect(args) -> dict:
@@ -626,6 +782,8 @@ COMMANDS = {
     "compare": cmd_compare,
     "knob": cmd_knob,
     "notebook": cmd_notebook,
+    "count": cmd_count,
+    "merge": cmd_merge,
 }
 
 

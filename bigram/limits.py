@@ -76,3 +76,13 @@ MODEL_MAX_TOTAL_COUNT = 2**53
 #: One-hot and row indexing build a (bigrams x V) float matrix every step; above this many
 #: elements (100 MB a matrix) only the counts form, which gives the same loss, is allowed.
 DENSE_MAX_ELEMENTS = 25_000_000
+
+# -- corpora (``python -m bigram count``) ------------------------------------------------------------
+
+#: The longest line of a streamed file: one word a line, and no word is this long. A file without line
+#: ends would otherwise be held whole; past this the file is refused in one line.
+STREAM_LINE_MAX_BYTES = 16 * MB
+#: Worker processes of the local Dask cluster ``count --engine dask`` starts when no scheduler is given.
+DASK_LOCAL_WORKERS_MAX = 64
+#: A shard of a file on a Dask cluster, in MB: more than this is one worker's memory for no gain.
+SHARD_MB_MAX = 100_000

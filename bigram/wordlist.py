@@ -50,6 +50,19 @@ _SIGNATURES = (
 )
 
 
+def _numbered(line_number: int, shown: str) -> str:
+    """An example of a dropped line that says where it was (lines that are not UTF-8)."""
+    return f"line {line_number}: {shown}"
+
+
+def _renumbered(example: str, offset: int) -> str:
+    """An example from ``_numbered``, ``offset`` lines further down (a later piece of the file)."""
+    head, sep, rest = example.partition(": ")
+    if sep and head.startswith("line ") and head[5:].isdigit():
+        return _numbered(int(head[5:]) + offset, rest)
+    return example
+
+
 @dataclass
 class CleanReport:
     """What cleaning did to a file, in numbers and examples."""
@@ -97,6 +110,22 @@ class CleanReport:
             "notes": list(self.notes),
             "invalid_lines": list(self.invalid_lines),
         }
+
+    def extend(self, later: CleanReport) -> None:
+        """Add the report of the lines that follow these (the next piece of the same file): reports add up.
+
+        Line numbers in ``later`` count from its own first line; they move past this report's lines.
+        """
+        for reason, n in later.dropped.items():
+            self.dropped[reason] = self.dropped.get(reason, 0) + n
+            shown = self.examples.setdefault(reason, [])
+            more = later.examples.get(reason, [])[: EXAMPLES_PER_REASON - len(shown)]
+            shown += [_renumbered(e, self.lines_read) for e in more] if reason == NOT_UTF8 else more
+        room = INVALID_LINES_KEPT - len(self.invalid_lines)
+        self.invalid_lines += [self.lines_read + i for i in later.invalid_lines[:room]]
+        self.lines_read += later.lines_read
+        self.kept += later.kept
+        self.duplicates += later.duplicates
 
     def note_invalid_lines(self) -> None:
         """Say which lines were dropped for not being UTF-8 (called once, when the file has been read)."""
@@ -237,12 +266,16 @@ def mostly_utf8(lines) -> bool:
     return bad == 0 or good >= bad
 
 
+#: Control characters (category Cc) other than the white space and line breaks a text file may hold.
+_UNEXPECTED_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+
+
 def _refuse_control_text(text: str, encoding: str) -> str:
     """Refuse text that is mostly control characters: random bytes that happened to decode."""
     if not text:
         return text
     sample = text[:200_000]
-    control = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85")
+    control = len(_UNEXPECTED_CONTROL.findall(sample))
     if control > max(2, len(sample) // 100):
         raise BigramError(
             f"this file does not look like text: {control:,} control characters in its first {len(sample):,} "
@@ -346,7 +379,7 @@ def clean_line(
         report.drop("empty", raw)
         return None
     if INVALID_CHARACTERS.search(word):
-        report.drop(NOT_UTF8, _show_bytes(word) if line_number is None else f"line {line_number}: {_show_bytes(word)}")
+        report.drop(NOT_UTF8, _show_bytes(word) if line_number is None else _numbered(line_number, _show_bytes(word)))
         if line_number is not None and len(report.invalid_lines) < INVALID_LINES_KEPT:
             report.invalid_lines.append(line_number)
         return None

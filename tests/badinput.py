@@ -156,7 +156,24 @@ def _cjk(n: int) -> list[str]:
     return [chr(0x4E00 + i) for i in range(n)]
 
 
+def _corpus_counts() -> bytes:
+    """A counts file as ``python -m bigram count`` writes it: two files, one gzip, the report in its header."""
+    import gzip
+    import tempfile
+    from pathlib import Path
+
+    from bigram.corpus import count_files
+    from bigram.modelfile import to_safetensors
+
+    with tempfile.TemporaryDirectory() as folder:
+        a, b = Path(folder) / "a.txt", Path(folder) / "b.txt.gz"
+        a.write_bytes("Zoë\r\nchloé\r\n\r\n  emma \n".encode())
+        b.write_bytes(gzip.compress(b"st.john\nava\n"))
+        return to_safetensors(count_files([a, b]).model_file())
+
+
 MODEL_CASES = {
+    "a counts file of a corpus (python -m bigram count)": ("corpus.safetensors", _corpus_counts, ("ok", "counts")),
     "probabilities with an all-zero row": ("zero.safetensors", _zero_row, ("error", "row 'i' of P is all zeros")),
     "counts stored as float 1e300": (
         "huge.safetensors",
@@ -227,7 +244,24 @@ MODEL_CASES_CLI = {"4,990 symbols (a 25 MB bool matrix)": ("ok", "counts")}
 
 # -- command lines ---------------------------------------------------------------------------------
 
+_HERE = __import__("pathlib").Path(__file__).resolve().parent
+_NAMES = str(_HERE.parent / "data" / "names.txt")
+
 CLI_CASES = {
+    "count a file that is not there": (["count", "/no/such/words.txt", "-o", "/tmp/x.safetensors"], "no such file"),
+    "count /dev/zero": (["count", "/dev/zero", "-o", "/tmp/x.safetensors"], "is a device"),
+    "count a folder": (["count", str(_HERE), "-o", "/tmp/x.safetensors"], "is a folder"),
+    "count into a CSV": (["count", _NAMES, "-o", "/tmp/x.csv"], "must end in .safetensors"),
+    "count into a missing folder": (["count", _NAMES, "-o", "/no/such/dir/x.safetensors"], "does not exist"),
+    "count with a scheduler but no Dask": (
+        ["count", _NAMES, "-o", "/tmp/x.safetensors", "--scheduler", "tcp://127.0.0.1:1"],
+        "give it with --engine dask",
+    ),
+    "count with a million local workers": (
+        ["count", _NAMES, "-o", "/tmp/x.safetensors", "--workers", "1000000"],
+        "at most 64",
+    ),
+    "merge a word list": (["merge", _NAMES, "-o", "/tmp/x.safetensors"], "a model file must be .safetensors or .csv"),
     "a seed past 2**53": (["sample", "names", "--seed", "99999999999999999999"], "at most 9,007,199,254,740,991"),
     "smoothing 1e308": (["sample", "names", "--smoothing", "1e308"], "between 0 and 1000"),
     "smoothing 7e306 when scoring": (["score", "names", "-k", "7e306"], "between 0 and 1000"),

@@ -147,7 +147,7 @@ def train(page, url: str, repeats: int) -> tuple[float, list[float]]:
     return out[0], out[1:]
 
 
-def first_page(warm: bool = False) -> tuple[float, float]:
+def first_page(warm: bool = False, root: Path = ROOT) -> tuple[float, float]:
     """A fresh server's first page, drawn: seconds from starting the server, and from its health check answering.
 
     ``warm``: a readiness probe on ``/_stcore/script-health-check`` (bench/serve.py ``warm_up``) runs the app once
@@ -157,7 +157,7 @@ def first_page(warm: bool = False) -> tuple[float, float]:
     from playwright.sync_api import sync_playwright
     from serve import warm_up
 
-    srv = StreamlitServer("bench-fresh")
+    srv = StreamlitServer("bench-fresh", root)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = b.new_page(viewport={"width": 1400, "height": 1600})
@@ -184,39 +184,86 @@ def row(name: str, values: list[float]) -> str:
     )
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=7)
-    args = ap.parse_args()
+def measure(roots: dict[str, Path], repeats: int) -> dict[str, dict[str, list[float]]]:
+    """Every action on a server of each checkout, in rounds that alternate between them, so both see the same
+    load: name -> row -> seconds."""
     from playwright.sync_api import sync_playwright
 
-    print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
-    fresh = [first_page() for _ in range(3)]
-    warmed = [first_page(warm=True) for _ in range(3)]
-    srv = StreamlitServer("bench").start()
+    out: dict[str, dict[str, list[float]]] = {name: {} for name in roots}
+
+    def add(name: str, label: str, values) -> None:
+        out[name].setdefault(label, []).extend(values)
+
+    for _ in range(3):
+        for name, root in roots.items():
+            started, healthy = first_page(root=root)
+            add(name, "first page on a fresh server", [started])
+            add(name, "first page, from the server answering its health check", [healthy])
+            try:
+                add(name, "first page, from the warm-up probe answering (script check)", [first_page(True, root)[1]])
+            except RuntimeError:  # a checkout without the script check
+                pass
+    servers = {name: StreamlitServer(f"bench-{name}", root).start() for name, root in roots.items()}
     try:
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = b.new_page(viewport={"width": 1400, "height": 1600})
-            page.add_init_script(COUNT_RUNS)
-            number, drawn = slider(page, srv.url, args.repeats)
-            rows = row_choice(page, srv.url, args.repeats)
-            switches = page_switches(page, srv.url, args.repeats)
-            first_train, trained = train(page, srv.url, args.repeats)
+            pages = {}
+            for name, srv in servers.items():
+                pages[name] = b.new_page(viewport={"width": 1400, "height": 1600})
+                pages[name].add_init_script(COUNT_RUNS)
+                open_view(pages[name], srv.url, "/", "Bigram Lab")  # not timed: every page of it once, first
+                for info in PAGES:
+                    open_view(pages[name], srv.url, "/" + info.url_path, page_title(info.file))
+            for _ in range(repeats):
+                for name, srv in servers.items():
+                    page = pages[name]
+                    number, drawn = slider(page, srv.url, 1)
+                    add(name, "slider: new NLL on screen (p50)", number)
+                    add(name, "slider: all charts drawn (p50)", drawn)
+                    add(name, "Smoothing: another row in the row chart", row_choice(page, srv.url, 1))
+                    for label, values in page_switches(page, srv.url, 1).items():
+                        add(name, f"page switch to {label}", values)
+                    first_train, trained = train(page, srv.url, 1)
+                    add(name, "Train 100 steps, counts: final numbers (p50)", trained)
+                    add(name, "Train, the first press on the page opened by its link", [first_train])
             b.close()
     finally:
-        srv.stop()
-    print("\n| action | median | worst | n | target |\n| --- | ---: | ---: | ---: | --- |")
-    print(row("slider: new NLL on screen (p50)", number))
-    print(row("slider: all charts drawn (p50)", drawn))
-    print(row("Smoothing: another row in the row chart", rows))
-    for label, values in switches.items():
-        print(row(f"page switch to {label}", values))
-    print(row("Train 100 steps, counts: final numbers (p50)", trained))
-    print(row("Train, the first press in a tab that has not drawn a chart yet", [first_train]))
-    print(row("first page on a fresh server", [started for started, _ in fresh]))
-    print(row("first page, from the server answering its health check", [healthy for _, healthy in fresh]))
-    print(row("first page, from the warm-up probe answering (script check)", [ready for _, ready in warmed]))
+        for srv in servers.values():
+            srv.stop()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout of the app (e.g. a git worktree of an older commit, sharing this .venv): every "
+        "action alternates between the two, and the table gives both medians and their ratio",
+    )
+    args = ap.parse_args()
+    roots = {"this": ROOT} | ({"other": args.against.resolve()} if args.against else {})
+    print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    if args.against:
+        print(f"this checkout: {ROOT}; other: {args.against.resolve()}")
+    results = measure(roots, args.repeats)
+    this = results["this"]
+    if not args.against:
+        print("\n| action | median | worst | n | target |\n| --- | ---: | ---: | ---: | --- |")
+        for label, values in this.items():
+            print(row(label, values))
+    else:
+        other = results["other"]
+        print("\n| action | this: median (worst) | other: median (worst) | other / this | target |")
+        print("| --- | ---: | ---: | ---: | --- |")
+        for label, values in this.items():
+            target = TARGETS.get(label, TARGETS["page switch"] if label.startswith("page switch") else None)
+            mine, theirs = statistics.median(values), other.get(label)
+            cell = lambda v: f"{statistics.median(v) * 1000:,.0f} ms ({max(v) * 1000:,.0f})"  # noqa: E731
+            ratio = f"{statistics.median(theirs) / mine:.2f}" if theirs else "–"
+            verdict = "" if target is None else f"< {target * 1000:,.0f} ms: {'met' if mine < target else 'missed'}"
+            print(f"| {label} | {cell(values)} | {cell(theirs) if theirs else '–'} | {ratio} | {verdict} |")
     print(f"\nload average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

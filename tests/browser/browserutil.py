@@ -113,8 +113,9 @@ SERVERS: list = []  # every server started by the tests, so that an error shown 
 class StreamlitServer:
     """``streamlit run app.py`` from the repository root, on a free port, with this interpreter."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, root: Path = ROOT):
         self.name = name
+        self.root = Path(root)  # another checkout, for a benchmark run side by side (bench/browser_bench.py)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = ARTIFACTS / f"server-{name}.log"
@@ -145,7 +146,7 @@ class StreamlitServer:
         self._log = open(self.log_path, "w")
         self.started_at = time.monotonic()
         SERVERS.append(self)
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, cwd=self.root, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = self.started_at + SERVER_START_TIMEOUT
         direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through an http_proxy
         while time.monotonic() < deadline:

@@ -384,7 +384,8 @@ def _print_human(command: str, out: dict) -> None:
     elif command in ("count", "merge"):
         _say(f"wrote {out['output']} ({out['bytes_written']:,} bytes) in {out['seconds']:.1f} s: {out['summary']}")
         for reason, shown in out["examples"].items():
-            _say(f"  dropped for {reason}: " + ", ".join(repr(x) for x in shown))
+            # Quoted, not repr(): _say already writes control characters as escapes, and would double repr's.
+            _say(f"  dropped for {reason}: " + ", ".join(f"'{x}'" for x in shown))
         if out["files"] > 1:
             for f in out["per_file"]:
                 _say(f"  {f['name']}: {f['lines_read']:,} lines read, {f['kept']:,} kept ({f['encoding']})")

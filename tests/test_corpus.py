@@ -299,3 +299,14 @@ def test_merge_corpora_keeps_file_order_and_totals(corpus):
 def test_shard_of_a_gzip_file_is_the_whole_file(corpus):
     shards, size, compressed, first = plan_shards(corpus[3], 1)
     assert compressed and shards == [Shard(str(corpus[3].resolve()), 0, None, size)] and first.startswith(b"Chlo")
+
+
+def test_count_shows_a_dropped_line_once_escaped(tmp_path, capsys):
+    """A dropped line's control character is written as one escape (\\x01), not a doubled one (\\\\x01)."""
+    from bigram.cli import main
+
+    src = tmp_path / "c.txt"
+    src.write_bytes(b"emile\n\x01bad\n")
+    assert main(["count", str(src), "-o", str(tmp_path / "c.safetensors")]) in (0, None)
+    out = capsys.readouterr().out
+    assert "dropped for control characters: '\\x01bad'" in out

@@ -41,6 +41,7 @@ from .defaults import (
 )
 from .errors import BigramError
 from .exchange import exchange_rates
+from .files import check_output
 from .modelfile import ModelFile, load_model, to_csv, to_safetensors
 from .neural import METHODS, OPTIMIZERS, Trainer, TrainingData
 from .ngram import CONTEXTS, PADDINGS, NgramModel, check_size, training_data, tune
@@ -597,11 +598,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_export(args) -> dict:
     """Write the counts, P or a freshly trained W to a data-only file (.safetensors or .csv)."""
-    out = Path(args.output)
-    if out.suffix.lower() not in (".safetensors", ".csv"):
-        raise BigramError("the output file must end in .safetensors or .csv")
-    if out.exists() and not out.is_file():  # a pipe would block, a device is not a file to keep
-        raise BigramError(f"{out} exists and is not a regular file; give a file to write")
+    out = check_output(args.output, suffixes=(".safetensors", ".csv"))
     meta = {"source": Path(args.file).name}
     if args.what == "weights":
         m, _, result = _train(args)
@@ -665,7 +662,7 @@ def cmd_count(args) -> dict:
     """Stream every file into one counts file: a model file of kind counts, its report in the metadata."""
     import time
 
-    from .corpus import Cleaning, check_output, count_files, open_corpus_file
+    from .corpus import Cleaning, count_files, open_corpus_file
 
     out = check_output(args.output)
     if args.scheduler and args.engine != "dask":
@@ -697,7 +694,7 @@ def cmd_merge(args) -> dict:
     """Counts files added up one at a time over the union of their vocabularies; cleaning settings must agree."""
     import time
 
-    from .corpus import check_output, corpus_of, merge_corpora
+    from .corpus import corpus_of, merge_corpora
 
     out = check_output(args.output)
     start = time.perf_counter()

@@ -18,7 +18,7 @@ import os
 import zlib
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
@@ -48,12 +48,7 @@ class Cleaning:
     max_len: int | None = None
 
     def to_dict(self) -> dict:
-        return {
-            "lowercase": self.lowercase,
-            "normalize": self.normalize,
-            "min_len": self.min_len,
-            "max_len": self.max_len,
-        }
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, d) -> Cleaning:
@@ -334,17 +329,3 @@ def write_counts(model: ModelFile, out: Path) -> int:
         tmp.unlink(missing_ok=True)
         raise BigramError(f"cannot write {out}: {exc.strerror or exc}") from None
     return len(data)
-
-
-def check_output(path: str, suffixes=(".safetensors",)) -> Path:
-    """An output path a count can be written to, checked before the work starts (not after an hour of counting)."""
-    out = Path(path)
-    if out.suffix.lower() not in suffixes:
-        raise BigramError(f"the output file must end in {' or '.join(suffixes)}")
-    if out.exists() and not out.is_file():  # a pipe would block, a device or a folder is not a file to keep
-        raise BigramError(f"{out} exists and is not a regular file; give a file to write")
-    if not out.parent.is_dir():
-        raise BigramError(f"cannot write {out}: the folder {out.parent} does not exist")
-    if not os.access(out.parent, os.W_OK):
-        raise BigramError(f"cannot write {out}: the folder {out.parent} is not writable")
-    return out

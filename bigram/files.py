@@ -79,3 +79,18 @@ def read_limited(path, max_bytes: int, what: str) -> bytes:
         except OSError as exc:
             raise BigramError(f"cannot read {p}: {exc.strerror or exc}") from None
     return b"".join(chunks)
+
+
+def check_output(path, suffixes=(".safetensors",)) -> Path:
+    """An output path a file can be written to (export, count, merge), checked before the work starts: not after
+    an hour of counting, and never a pipe that would block or a device."""
+    out = Path(path)
+    if out.suffix.lower() not in suffixes:
+        raise BigramError(f"the output file must end in {' or '.join(suffixes)}")
+    if out.exists() and not out.is_file():  # a pipe would block, a device or a folder is not a file to keep
+        raise BigramError(f"{out} exists and is not a regular file; give a file to write")
+    if not out.parent.is_dir():
+        raise BigramError(f"cannot write {out}: the folder {out.parent} does not exist")
+    if not os.access(out.parent, os.W_OK):
+        raise BigramError(f"cannot write {out}: the folder {out.parent} is not writable")
+    return out

@@ -112,6 +112,18 @@ def _cell_ranges(n: int) -> tuple[list[float], list[float]]:
     return [-0.5, n - 0.5], [n - 0.5, -0.5]
 
 
+def _grid_with_top_axis(fig: go.Figure, n: int, title: str, height: int, tickfont: dict | None = None) -> go.Figure:
+    """The one layout of the n x n grids read like the lecture's N: row 0 at the top, the next symbol along a top
+    axis, the title above that axis, fixed margins (``_heatmap_margin``) and exact cell ranges (``_cell_ranges``)."""
+    xs, ys = _cell_ranges(n)
+    font = {} if tickfont is None else {"tickfont": tickfont}
+    fig.update_yaxes(range=ys, title="previous symbol", type="category", **font)
+    fig.update_xaxes(range=xs, side="top", title="next symbol", type="category", **font)
+    _layout(fig, title, height=height)
+    fig.update_layout(margin=_heatmap_margin(top=100, colorbar=True), title=_TITLE_ABOVE_TOP_AXIS)
+    return fig
+
+
 def matrix_heatmap(
     M: torch.Tensor,
     labels: Sequence[str],
@@ -171,13 +183,8 @@ def matrix_heatmap(
         fig.data[0].hovertemplate = None
     fig.add_trace(layer)
     fig.update_layout(shapes=shapes)
-    xs, ys = _cell_ranges(len(ids))
-    fig.update_yaxes(range=ys, title="previous symbol", type="category", tickfont=dict(size=12))
-    fig.update_xaxes(range=xs, side="top", title="next symbol", type="category", tickfont=dict(size=12))
     size = max(420, 26 * len(ids) + 170)
-    _layout(fig, title or f"Bigram {view}", height=size)
-    fig.update_layout(margin=_heatmap_margin(top=100, colorbar=True), title=_TITLE_ABOVE_TOP_AXIS)
-    return fig
+    return _grid_with_top_axis(fig, len(ids), title or f"Bigram {view}", size, tickfont=dict(size=12))
 
 
 def row_distribution(
@@ -394,12 +401,7 @@ def difference_heatmap(
     layer, shapes = pick_layer(labs, ids, N=None, k=0.0, pick=pick, size=16)
     fig.add_trace(layer)
     fig.update_layout(shapes=shapes)
-    xs, ys = _cell_ranges(len(ids))
-    fig.update_yaxes(range=ys, title="previous symbol", type="category")
-    fig.update_xaxes(range=xs, side="top", title="next symbol", type="category")
-    _layout(fig, title, height=max(420, 20 * len(ids) + 170))
-    fig.update_layout(margin=_heatmap_margin(top=100, colorbar=True), title=_TITLE_ABOVE_TOP_AXIS)
-    return fig
+    return _grid_with_top_axis(fig, len(ids), title, max(420, 20 * len(ids) + 170))
 
 
 def draws_vs_probabilities(labels: Sequence[str], probs: torch.Tensor, draws: torch.Tensor, n: int) -> go.Figure:
@@ -467,6 +469,7 @@ def probability_heatmap(
     # Every label, not plotly's thinned-out choice: a reader looks up a row and a column by their symbols.
     axis = dict(type="category", tickfont=dict(size=10), showgrid=False, tickmode="array", tickvals=labs, ticktext=labs)
     layer, shapes = pick_layer(labs, ids, N=N, k=k, pick=pick, size=12) if pickable else (None, [])
+    xs, ys = _cell_ranges(len(ids))
     return go.Figure(
         data=[
             go.Heatmap(
@@ -503,8 +506,8 @@ def probability_heatmap(
             title,
             max(420, 14 * len(ids) + 150),
             shapes=shapes,
-            xaxis=dict(axis, side="top", range=_cell_ranges(len(ids))[0]),
-            yaxis=dict(axis, range=_cell_ranges(len(ids))[1], title=dict(text="previous symbol" if ylabel else "")),
+            xaxis=dict(axis, side="top", range=xs),
+            yaxis=dict(axis, range=ys, title=dict(text="previous symbol" if ylabel else "")),
             legend=dict(orientation="h", y=-0.01, yanchor="top", x=0, xanchor="left"),
             margin=_heatmap_margin(top=80, colorbar=colorbar, legend=bool(zeros), ylabel=ylabel),
         ),

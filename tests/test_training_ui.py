@@ -6,6 +6,7 @@ still stores what it reached, and the figures' content.
 
 import math
 import threading
+import time
 
 import pytest
 import torch
@@ -138,7 +139,10 @@ def test_a_stored_net_keeps_no_training_data_and_continues_with_the_lists(small,
     first = training.run("s", data, settings, steps=5)
     assert first.trainer is not None and first.trainer.data is None  # W, Adam's moments and the curve only
     second = training.run("s", data, settings, steps=5, start=first)
-    assert second.trainer is first.trainer and second.trainer.data is None  # the same Adam went on
+    # The first run is shared with every session (a run already done): Continue goes on with a copy of its trainer,
+    # Adam's moments included, and leaves the shared one as it was.
+    assert first.shared and second.trainer is not first.trainer and second.trainer.data is None
+    assert torch.equal(first.trainer.W, first.W) and first.trainer.steps_done == 5
     straight = training.run("t", data, settings, steps=10)
     assert second.history == pytest.approx(straight.history, abs=1e-6)
 
@@ -279,3 +283,99 @@ def test_net_difference_heatmap_labels_every_symbol():
     assert fig.layout.xaxis.dtick == 1 and fig.layout.yaxis.dtick == 1
     assert fig.data[0].zmid == 0 and fig.data[0].zmin == pytest.approx(-0.3)
     assert list(fig.data[0].x) == [".", "a", "b"]
+
+
+# --- a run already done: one per server for the same list and settings ---------------------------------------------
+
+
+@pytest.fixture
+def fresh_runs(monkeypatch):
+    """No run already done, and a session state that is a plain mapping (run() needs nothing more)."""
+    training._shared.clear()
+    monkeypatch.setattr(training.st, "session_state", {})
+    computed = []
+    real = training._computed
+
+    def counting(*args, **kwargs):
+        computed.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(training, "_computed", counting)
+    yield computed
+    training._shared.clear()
+
+
+SGD = {"lr": 10.0, "reg": 0.01, "method": "counts", "optimizer": "sgd", "net_seed": 7}
+
+
+def test_a_second_press_with_the_same_list_and_settings_gets_the_run_already_done(small, fresh_runs):
+    _, data = small
+    first = training.run("shared:list", data, SGD, steps=20)
+    training.st.session_state.clear()  # another session
+    again = training.run("shared:list", data, SGD, steps=20)
+    assert fresh_runs == ["shared:list"]  # computed once
+    assert again.reused and not first.reused and again.fingerprint == first.fingerprint
+    assert torch.equal(again.W, first.W) and again.history == first.history
+    # ...and it is the run this session would have made: the same seed's W and the same full-batch steps
+    own = training.Trainer(data, seed=7, lr=10.0, reg=0.01, method="counts")
+    own.run(20)
+    assert torch.equal(own.W, again.W)
+    other = training.run("shared:list", data, {**SGD, "net_seed": 8}, steps=20)
+    assert not other.reused and not torch.equal(other.W, first.W) and len(fresh_runs) == 2
+
+
+def test_presses_at_the_same_moment_compute_one_run_and_wait_for_it(small, fresh_runs, monkeypatch):
+    _, data = small
+    real = training._computed
+    started = threading.Event()
+
+    def slow(*args, **kwargs):
+        started.set()
+        time.sleep(0.3)  # long enough for the second press to find the first one computing
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(training, "_computed", slow)
+    nets = {}
+
+    def press(name):
+        nets[name] = training.run("shared:burst", data, SGD, steps=10)
+
+    a = threading.Thread(target=press, args=("a",))
+    a.start()
+    started.wait(5)
+    press("b")
+    a.join(5)
+    assert nets["b"].reused and not nets["a"].reused
+    assert torch.equal(nets["a"].W, nets["b"].W)
+
+
+def test_an_interrupted_run_is_not_shared(small, fresh_runs):
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    _, data = small
+
+    class Clicked:
+        def progress(self, *args, **kwargs):
+            raise StopException()
+
+    training.REDRAW_SECONDS, saved = 0.0, training.REDRAW_SECONDS
+    try:
+        with pytest.raises(StopException):
+            training.run("shared:stopped", data, SGD, steps=50, progress=Clicked())
+    finally:
+        training.REDRAW_SECONDS = saved
+    assert not training.st.session_state[training.state.TRAINED]["shared:stopped"].finished
+    full = training.run("shared:stopped", data, SGD, steps=50)
+    assert not full.reused and full.finished and len(fresh_runs) == 2  # computed again, in full
+    assert training._in_flight == {}
+
+
+def test_going_on_from_a_shared_run_leaves_it_as_every_other_session_has_it(small, fresh_runs):
+    _, data = small
+    first = training.run("shared:continue", data, SGD, steps=10)
+    steps_kept, W = list(first.snapshots.steps), first.W.clone()
+    training.run("shared:continue", data, SGD, steps=10, start=first)
+    training.st.session_state.clear()
+    again = training.run("shared:continue", data, SGD, steps=10)
+    assert again.reused and again.snapshots.steps == steps_kept and torch.equal(again.W, W)
+    assert again.steps == 10 and torch.equal(again.trainer.W, W)

@@ -74,6 +74,25 @@ class BoundedCache:
             self._evict()
         return value
 
+    def peek(self, key: Any) -> Any | None:
+        """The value kept for ``key`` (counted as a hit), or None: for callers that decide themselves whether to
+        compute and whether to keep what they computed (``put``)."""
+        with self._lock:
+            if key not in self._data:
+                return None
+            self._data.move_to_end(key)
+            self.hits += 1
+            return self._data[key][0]
+
+    def put(self, key: Any, value: Any) -> None:
+        size = self._size(value)
+        with self._lock:
+            if key in self._data:
+                self._bytes -= self._data.pop(key)[1]
+            self._data[key] = (value, size)
+            self._bytes += size
+            self._evict()
+
     def _evict(self) -> None:
         while self._data and (len(self._data) > self.max_entries or self._bytes > self.max_bytes):
             _, (_, size) = self._data.popitem(last=False)
@@ -117,6 +136,11 @@ def bounded(max_entries: int, max_bytes: int, size: Callable[[Any], int] | None 
         return cached
 
     return wrap
+
+
+def register(cache: BoundedCache) -> BoundedCache:
+    """Count a cache made without ``bounded`` in ``caches()`` and ``total_budget()``."""
+    return _REGISTRY.setdefault(f"{__name__}.{cache.name}", cache)
 
 
 def caches() -> dict[str, BoundedCache]:

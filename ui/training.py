@@ -12,8 +12,11 @@ call when the person clicks anything, so the run redraws its progress and loss c
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +31,7 @@ from bigram.exchange import Exchange, exchange_rates
 from bigram.replay import Snapshots, snapshot_limit
 
 from . import figures, state
-from .cache import bounded
+from .cache import BoundedCache, bounded, register
 from .cached import count_model
 
 #: Training runs computing at once on this server, all sessions together.
@@ -66,6 +69,12 @@ class TrainedNet:
     snapshots: Snapshots | None = field(default=None, repr=False, compare=False)  # W along the run, for its replay
     last_run_steps: int = 0  # steps taken by the latest press of Train or Continue
     last_run_seconds: float = 0.0
+    # True when this net is a run already done on this server for the same list and settings (``shared_runs``):
+    # its W, trainer and snapshots are shared read-only with every session that got it, and copied before going on.
+    shared: bool = False
+    reused: bool = False  # True when this session was given a run another press on this server had already made
+    # Names this net's W and curve: the figures drawn from them are cached under it, for every session that has it.
+    fingerprint: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False)
 
     @property
     def steps(self) -> int:
@@ -257,8 +266,10 @@ def _trainer(data: TrainingData, settings: dict, start: TrainedNet | None) -> Tr
     if start is None:
         return Trainer(data, seed=int(settings["net_seed"]), **options)
     if start.trainer is not None and torch.equal(start.trainer.W, start.W):
-        start.trainer.data = data  # the stored trainer left its data behind (``_stored``); it goes on with the list's
-        return start.trainer.carry_on(**options)
+        # A shared run's trainer belongs to every session that got the run: this one goes on with its own copy.
+        trainer = copy.deepcopy(start.trainer) if start.shared else start.trainer
+        trainer.data = data  # the stored trainer left its data behind (``_stored``); it goes on with the list's
+        return trainer.carry_on(**options)
     return Trainer.resume(data, start.W, start.history, start.nll_history, seconds=start.seconds, **options)
 
 
@@ -272,6 +283,66 @@ def _stored(trainer: Trainer) -> Trainer:
     """
     trainer.data = None
     return trainer
+
+
+# --- runs already done ---------------------------------------------------------------------------
+
+#: Runs from the seed's W kept for every session of the server: a class on one link trains once.
+SHARED_RUNS_MAX_ENTRIES = 32
+SHARED_RUNS_MAX_BYTES = 64 << 20
+_shared = register(BoundedCache("shared_runs", SHARED_RUNS_MAX_ENTRIES, SHARED_RUNS_MAX_BYTES))
+_in_flight: dict[tuple, threading.Event] = {}
+_in_flight_lock = threading.Lock()
+
+
+def run_key(source_id: str, settings: dict, steps: int) -> tuple:
+    """What a run from the seed's W depends on: the list's content (its id) and these settings, nothing else.
+
+    The initial W comes from ``torch.Generator().manual_seed(net_seed)`` and every step is full-batch, so the same
+    key gives the same W, curve and samples in every session (``tests/test_training_ui.py`` checks it)."""
+    return (
+        source_id,
+        float(settings["lr"]),
+        float(settings["reg"]),
+        settings["method"],
+        settings["optimizer"],
+        int(settings["net_seed"]),
+        int(steps),
+    )
+
+
+def _shared_run(key: tuple, on_wait) -> TrainedNet | None:
+    """The run already done for ``key``; or, while another session is computing it, that run once it is done.
+    None when this session must compute it (it is then registered as the one computing: ``_done_computing``)."""
+    for _ in range(2):  # a run computed elsewhere may end without a result to share (interrupted): then compute here
+        with _in_flight_lock:
+            found = _shared.peek(key)
+            if found is not None:
+                return found
+            event = _in_flight.get(key)
+            if event is None:
+                _in_flight[key] = threading.Event()
+                return None
+        deadline = time.monotonic() + SLOT_WAIT_SECONDS
+        while not event.wait(REDRAW_SECONDS) and time.monotonic() < deadline:
+            on_wait()  # an st.* call: where a click stops this session's wait
+    with _in_flight_lock:
+        found = _shared.peek(key)
+        if found is None and key not in _in_flight:
+            _in_flight[key] = threading.Event()
+        return found
+
+
+def _done_computing(key: tuple, net: TrainedNet | None) -> None:
+    """Keep a finished run for every session (an interrupted or time-limited one is this session's alone). From
+    here on the net is shared: its trainer and snapshots are copied before anyone, its maker included, goes on."""
+    with _in_flight_lock:
+        if net is not None and net.finished and not net.time_limited:
+            net.shared = True
+            _shared.put(key, net)
+        event = _in_flight.pop(key, None)
+    if event is not None:
+        event.set()
 
 
 def run(
@@ -306,73 +377,105 @@ def run(
                 icon=":material/hourglass_top:",
             )
 
-    with _held(session_lock), slots().hold(wait=SLOT_WAIT_SECONDS, on_wait=waiting):
-        if settings["optimizer"] == "adam":
-            _adam_ready()
-        trainer = _trainer(data, settings, start)  # its history is the whole curve, start's steps included
-        first = trainer.steps_done
-        # W along the way, a bounded number of copies: a continued run goes on with its snapshots.
-        snaps = start.snapshots if start is not None and start.snapshots is not None else None
-        if snaps is None:
-            snaps = Snapshots(limit=snapshot_limit(*trainer.W.shape))
-            snaps.offer(first, trainer.W)
-        began = time.perf_counter()
-        last_draw = [began]
-        draws = [0]
-        outcome = {"finished": False, "message": None, "time_limited": False}
+    # Train (from the seed's W) is the same run for everyone with this list and these settings: done once per server.
+    shared_key = run_key(source_id, settings, steps) if start is None else None
+    if shared_key is not None:
 
-        def snapshot() -> TrainedNet:
-            done = trainer.steps_done - first
-            return TrainedNet(
-                source_id=source_id,
-                settings={**settings, "steps": steps},
-                W=trainer.W.clone(),
-                history=list(trainer.history),
-                nll_history=list(trainer.nll_history),
-                seconds=trainer.seconds,
-                finished=outcome["finished"],
-                time_limited=outcome["time_limited"],
-                message=outcome["message"],
-                trainer=None if outcome["message"] else _stored(trainer),
-                snapshots=snaps,
-                last_run_steps=done,
-                last_run_seconds=time.perf_counter() - began,
+        def same_run_elsewhere() -> None:
+            if progress is not None:
+                progress.info(SAME_RUN_WAITING, icon=":material/hourglass_top:")
+
+        found = _shared_run(shared_key, same_run_elsewhere)
+        if found is not None:
+            store[source_id] = dataclasses.replace(found, reused=True)
+            return store[source_id]
+    net = None
+    try:
+        with _held(session_lock), slots().hold(wait=SLOT_WAIT_SECONDS, on_wait=waiting):
+            net = _computed(source_id, data, settings, steps, start, target, progress, chart, key, baselines, store)
+    finally:
+        if shared_key is not None:
+            _done_computing(shared_key, net)
+    return net
+
+
+#: What a session sees while another session on the server computes the very run it asked for.
+SAME_RUN_WAITING = (
+    "Another session on this server is training exactly this run (the same list and settings). Yours would be "
+    "identical, so it waits for that one instead of computing it again."
+)
+
+
+def _computed(source_id, data, settings, steps, start, target, progress, chart, key, baselines, store) -> TrainedNet:
+    """The run itself, inside this session's lock and a server slot: draws its progress, stores what it reached."""
+    if settings["optimizer"] == "adam":
+        _adam_ready()
+    trainer = _trainer(data, settings, start)  # its history is the whole curve, start's steps included
+    first = trainer.steps_done
+    # W along the way, a bounded number of copies: a continued run goes on with its snapshots.
+    snaps = start.snapshots if start is not None and start.snapshots is not None else None
+    if snaps is not None and start.shared:  # other sessions' too: this run goes on with a copy of its own
+        snaps = dataclasses.replace(snaps, steps=list(snaps.steps), weights=list(snaps.weights))
+    if snaps is None:
+        snaps = Snapshots(limit=snapshot_limit(*trainer.W.shape))
+        snaps.offer(first, trainer.W)
+    began = time.perf_counter()
+    last_draw = [began]
+    draws = [0]
+    outcome = {"finished": False, "message": None, "time_limited": False}
+
+    def snapshot() -> TrainedNet:
+        done = trainer.steps_done - first
+        return TrainedNet(
+            source_id=source_id,
+            settings={**settings, "steps": steps},
+            W=trainer.W.clone(),
+            history=list(trainer.history),
+            nll_history=list(trainer.nll_history),
+            seconds=trainer.seconds,
+            finished=outcome["finished"],
+            time_limited=outcome["time_limited"],
+            message=outcome["message"],
+            trainer=None if outcome["message"] else _stored(trainer),
+            snapshots=snaps,
+            last_run_steps=done,
+            last_run_seconds=time.perf_counter() - began,
+        )
+
+    def draw(step: int, loss: float) -> None:
+        if progress is not None:
+            progress.progress(min(step / steps, 1.0), text=f"step {step:,} of {steps:,} · loss {loss:.4f}")
+        if chart is not None:
+            draws[0] += 1
+            chart.plotly_chart(
+                figures.training_curve(
+                    trainer.history, nll_history=trainer.nll_history, target=target, baselines=baselines
+                ),
+                key=f"{key}_{draws[0]}",
             )
 
-        def draw(step: int, loss: float) -> None:
-            if progress is not None:
-                progress.progress(min(step / steps, 1.0), text=f"step {step:,} of {steps:,} · loss {loss:.4f}")
-            if chart is not None:
-                draws[0] += 1
-                chart.plotly_chart(
-                    figures.training_curve(
-                        trainer.history, nll_history=trainer.nll_history, target=target, baselines=baselines
-                    ),
-                    key=f"{key}_{draws[0]}",
-                )
+    def callback(step: int, loss: float, nll: float) -> None:
+        snaps.offer(trainer.steps_done, trainer.W)
+        now = time.perf_counter()
+        over_time = now - began >= RUN_MAX_SECONDS and step < steps
+        if step < steps and (over_time or now - last_draw[0] >= REDRAW_SECONDS):
+            last_draw[0] = now
+            draw(step, loss)  # an st.* call: where a click elsewhere stops the script
+        if over_time:
+            outcome["time_limited"] = True
+            return True  # stop here: the run keeps what it reached
 
-        def callback(step: int, loss: float, nll: float) -> None:
-            snaps.offer(trainer.steps_done, trainer.W)
-            now = time.perf_counter()
-            over_time = now - began >= RUN_MAX_SECONDS and step < steps
-            if step < steps and (over_time or now - last_draw[0] >= REDRAW_SECONDS):
-                last_draw[0] = now
-                draw(step, loss)  # an st.* call: where a click elsewhere stops the script
-            if over_time:
-                outcome["time_limited"] = True
-                return True  # stop here: the run keeps what it reached
-
-        try:
-            trainer.run(steps, callback)
-            outcome["finished"] = not outcome["time_limited"]
-        except TrainingDiverged as exc:
-            outcome["message"] = str(exc)
-        finally:
-            # A stopped script raises StopException at every Streamlit call, st.session_state included:
-            # store through the plain dict fetched before the run.
-            net = snapshot()
-            store[source_id] = net
-        return net
+    try:
+        trainer.run(steps, callback)
+        outcome["finished"] = not outcome["time_limited"]
+    except TrainingDiverged as exc:
+        outcome["message"] = str(exc)
+    finally:
+        # A stopped script raises StopException at every Streamlit call, st.session_state included:
+        # store through the plain dict fetched before the run.
+        net = snapshot()
+        store[source_id] = net
+    return net
 
 
 # --- explanations that compute -------------------------------------------------------------------

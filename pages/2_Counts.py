@@ -47,17 +47,23 @@ def matrix(source, model, k: float):
         logs = view == "log-probabilities"
         M = cached.log_probabilities(source.id, k, model) if logs else cached.probabilities(source.id, k, model)
         note(PAGE, "smoothing", k=k)
+    picked, title = pick.current(model), f"Bigram {view} of {source.title}"
     pick.chart(
-        figures.matrix_heatmap(
-            M,
-            model.vocab.itos,
-            view=view,
-            ids=ids,
-            annotate=len(ids) <= 40,
-            title=f"Bigram {view} of {source.title}",
-            N=model.N,
-            k=k,
-            pick=pick.current(model),
+        cached.figure(  # the lecture's picture: 729 labelled cells, built once per view, k and pick for everyone
+            "count_heatmap",
+            source.id,
+            (view, k, picked, title),
+            lambda: figures.matrix_heatmap(
+                M,
+                model.vocab.itos,
+                view=view,
+                ids=ids,
+                annotate=len(ids) <= 40,
+                title=title,
+                N=model.N,
+                k=k,
+                pick=picked,
+            ),
         ),
         key="count_heatmap",
         ids=ids,

@@ -7,7 +7,6 @@ from bigram import METHODS, OPTIMIZERS, init_weights, lecture
 from bigram.defaults import EXCHANGE_REGS, FIT_LR, FIT_STEPS
 from bigram.diagnostics import forward_one, net_against_counts
 from bigram.exchange import one_row_as_reg_grows, uniform_nll
-from bigram.neural import baselines
 from ui import cached, figures, guide, pick, predict, replay, sidebar, state, training, wordlists
 from ui.prose import note, say, text
 from ui.showcode import show_code
@@ -189,8 +188,13 @@ def train_and_show(source, tdata, settings: dict, net, target: float, train: boo
         chart.info(text(PAGE, "press-train", target=target), icon=":material/play_arrow:")
         return None
     title = f"Training loss on {source.title}"  # the list's title is the user's: the figure builder escapes it
-    curve = figures.training_curve(
-        net.history, nll_history=net.nll_history, target=target, title=title, baselines=lines
+    curve = cached.figure(  # one figure per run, for every session that has it (a run already done is shared)
+        "net_loss_curve",
+        source.id,
+        (net.fingerprint, target, title, lines),
+        lambda: figures.training_curve(
+            net.history, nll_history=net.nll_history, target=target, title=title, baselines=lines
+        ),
     )
     chart.plotly_chart(curve, key="net_loss_curve")
     return net
@@ -204,6 +208,8 @@ def run_summary(net, target: float) -> None:
         facts = dict(message=net.message, steps=net.steps, first=net.history[0], loss=net.loss, lr=s["lr"])
         facts |= dict(optimizer=s["optimizer"], seconds=net.last_run_seconds, done=net.last_run_steps)
         box(text(PAGE, net.outcome, asked=s["steps"], limit=training.RUN_MAX_SECONDS, **facts), icon=icon)
+    if net.reused:
+        st.info(text(PAGE, "reused", seconds=net.last_run_seconds), icon=":material/bolt:")
     m1, m2, m3, m4, m5 = st.columns(5)
     m1.metric("Steps", f"{net.steps:,}", help=f"lr {s['lr']:g}, reg {s['reg']:g}, {how}, {s['optimizer']}")
     m2.metric("Loss (NLL + reg)", f"{net.loss:.4f}")
@@ -222,7 +228,7 @@ def run_summary(net, target: float) -> None:
         note(PAGE, "reg-above-zero", reg=s["reg"], target=target)
 
 
-def net_against_the_counts(model, net, P0, ids: list[int]) -> None:
+def net_against_the_counts(model_id: str, model, net, P0, ids: list[int]) -> None:
     """softmax(W) − P as a heatmap, the largest gap, and one row of both side by side."""
     st.subheader("softmax(W) against the counting model's P")
     labels = model.vocab.itos
@@ -231,8 +237,14 @@ def net_against_the_counts(model, net, P0, ids: list[int]) -> None:
     left, right = st.columns([1.15, 1])
     title = "softmax(W) − P at k = 0 (red: the net gives less)"
     with left:
+        picked = pick.current(model)
         pick.chart(
-            figures.net_difference_heatmap(cmp.difference, labels, ids=ids, title=title, pick=pick.current(model)),
+            cached.figure(
+                "net_difference",
+                model_id,
+                (net.fingerprint, tuple(ids), picked),
+                lambda: figures.net_difference_heatmap(cmp.difference, labels, ids=ids, title=title, pick=picked),
+            ),
             key="net_difference",
             ids=ids,
         )
@@ -362,7 +374,8 @@ P0 = cached.probabilities(source.id, 0.0, model)
 ids = figures.top_symbols(model.N)
 settings = controls(model.V)
 net = training.get(source.id)
-lines = baselines(tdata, int(settings["net_seed"]))  # ln V, the counting optimum, where the seed's W starts
+# ln V, the counting optimum, where the seed's W starts
+lines = cached.baselines(source.id, int(settings["net_seed"]), tdata)
 refusal = refusal_of(tdata, settings)
 train, resume = pressed()
 train, resume = train and not refusal, resume and net is not None and not refusal
@@ -383,7 +396,7 @@ if net is not None:
         else:
             note(PAGE, "replay-closed")
     guide.nav("descent")
-    net_against_the_counts(model, net, P0, ids)
+    net_against_the_counts(source.id, model, net, P0, ids)
     pick.panel(model, source.words, float(state.setting("k")), net.probabilities())
 W = net.W if net is not None else init_weights(model.V, settings["net_seed"])
 x = one_symbol_through(model, W, P0, ids, trained=net is not None)

@@ -265,3 +265,18 @@ def test_the_loss_curve_carries_its_baselines(default_words):
     at = train(open_page(PAGE), steps=5)
     chart = next(c for c in at.get("plotly_chart") if "uniform model, ln V" in c.proto.spec)
     assert "random W at the start" in chart.proto.spec and "counting model NLL" in chart.proto.spec
+
+
+def test_a_second_student_pressing_train_on_the_same_settings_gets_the_run_already_done():
+    """A class on one link: the run is made once, and every later press says it was served from it."""
+    training._shared.clear()
+    first = train(open_page(PAGE), steps=37)
+    assert not net_of(first).reused
+    assert not any("already done on this server" in i.value for i in first.info)
+    second = train(open_page(PAGE), steps=37)  # another session, the same list and settings
+    net = net_of(second)
+    assert net.reused and torch.equal(net.W, net_of(first).W) and net.history == net_of(first).history
+    assert any("already done on this server" in i.value for i in second.info)
+    third = train(open_page(PAGE), steps=38)  # one setting changed: a run of its own
+    assert not net_of(third).reused
+    assert not any("already done on this server" in i.value for i in third.info)

@@ -20,6 +20,8 @@ from bigram.counting import KeepdimDemo, Sums
 from bigram.defaults import SMOOTHING_GRID
 from bigram.describe import ListStats
 from bigram.describe import describe_list as _describe_list
+from bigram.neural import Baselines, TrainingData
+from bigram.neural import baselines as _baselines
 from bigram.probability import pair_facts as _pair_facts
 from bigram.probability import stationary_distribution as _stationary_distribution
 from bigram.sampling import RowDraws, Sample, SampleTable
@@ -139,6 +141,12 @@ def pair_facts(source_id: str, a: int, b: int, _model: CountModel):
 def stationary_distribution(source_id: str, _model: CountModel):
     """``probability.stationary_distribution`` of P at k = 0."""
     return _stationary_distribution(probabilities(source_id, 0.0, _model), _model.N)
+
+
+@bounded(max_entries=64, max_bytes=1 * MB)
+def baselines(source_id: str, net_seed: int, _data: TrainingData) -> Baselines:
+    """``neural.baselines``: ln V, the counting optimum and where the seed's W starts (a V x V draw and a loss)."""
+    return _baselines(_data, net_seed)
 
 
 def _figure_bytes(fig: Any) -> int:

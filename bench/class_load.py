@@ -50,8 +50,10 @@ from stclient import ProtocolError, Session
 LINK = "/Smoothing?list=surnames&k=2&seed=42"
 LINK_LIST, LINK_K, NEXT_K = "surnames", "2", "3"
 MAX_STUDENTS = 200
-#: What the Neural net page draws when a run waited for a slot, and when it was refused one.
+#: What the Neural net page draws when a run waited for a slot, when it was refused one, and when the run was one
+#: already done on the server for the same list and settings (ui/text/neural_net.md, "reused").
 WAIT_NOTE = "Waiting for a training slot"
+REUSED_NOTE = "This run was already done on this server"
 REFUSALS = ("press Train again", "try again in a few seconds", "in progress on this server; a run computes")
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
@@ -82,6 +84,7 @@ class Student:
     problems: list[str] = field(default_factory=list)
     refused: bool = False
     waited: int = 0
+    reused: bool = False
     replicas: set = field(default_factory=set)
 
 
@@ -168,6 +171,7 @@ async def student(
         await action(st, "train", s.click(s.widget("button", key="net_train").id))
         alerts = s.view.transient_alerts
         st.waited = sum(WAIT_NOTE in a for a in alerts)
+        st.reused = any(REUSED_NOTE in t for t in s.texts())
         if any(r in a for a in alerts for r in REFUSALS):
             st.refused = True
             st.problems.append(f"student {st.i}: training refused: {next(a for a in alerts if 'Train' in a)[:120]}")
@@ -251,6 +255,7 @@ def summarise(
         "problems": problems,
         "refused": sum(s.refused for s in students),
         "waited": sum(s.waited > 0 for s in students),
+        "reused": sum(s.reused for s in students),
         "idle_mb": idle_kb / 1024,
         "peak_mb": peak_kb / 1024,
         "replicas": sorted({r for s in students for r in s.replicas if r}),
@@ -272,10 +277,25 @@ def print_report(r: dict) -> None:
     for a, row in r["actions"].items():
         print(f"{a:22} {row['count']:4d} {row['p50']:7.2f} {row['p95']:7.2f} {row['max']:7.2f}")
     print(f"errors: {r['errors']} · sessions refused: {r['refused']} · students who saw '{WAIT_NOTE}': {r['waited']}")
+    print(f"students served a run already done: {r.get('reused', 0)} of {r['students']}")
     for x in r["problems"][:20]:
         print("  " + x)
     if r["replicas"]:
         print(f"replicas seen: {', '.join(r['replicas'])}; every student stayed on one: {r['sticky']}")
+
+
+def print_side_by_side(this: dict, other: dict, p95_limit: float) -> None:
+    """Each action's p50 and p95 in this checkout and the other, with the target (every p95 under the limit)."""
+    print(f"\n| action | this p50 / p95 s | other p50 / p95 s | other / this (p95) | target p95 < {p95_limit:g} s |")
+    print("| --- | ---: | ---: | ---: | --- |")
+    for a, mine in this["actions"].items():
+        theirs = other["actions"].get(a)
+        ratio = f"{theirs['p95'] / mine['p95']:.1f}" if theirs and mine["p95"] else "–"
+        cell = f"{theirs['p50']:.2f} / {theirs['p95']:.2f}" if theirs else "–"
+        met = "met" if mine["p95"] < p95_limit else "missed"
+        print(f"| {a} | {mine['p50']:.2f} / {mine['p95']:.2f} | {cell} | {ratio} | {met} |")
+    for key in ("errors", "refused", "waited", "reused"):
+        print(f"| {key} | {this.get(key, 0)} | {other.get(key, 0)} | | |")
 
 
 def meets(r: dict, p95_limit: float) -> bool:
@@ -292,7 +312,8 @@ def run_lesson(n: int, args) -> dict:
         students = asyncio.run(asyncio.wait_for(lesson(args.url, n, args), args.budget))
         r = summarise(students, time.perf_counter() - start, 0, 0, n, time.process_time() - cpu)
         return {**r, "target": args.url}
-    with StreamlitServer(log=ROOT / "artifacts" / f"class-server-{n}.log") as server:
+    root = getattr(args, "root", ROOT)
+    with StreamlitServer(log=ROOT / "artifacts" / f"class-server-{n}.log", root=root) as server:
         watch = MemoryWatch(server.proc.pid)
         idle = watch.sample()
         watch.start()
@@ -302,7 +323,8 @@ def run_lesson(n: int, args) -> dict:
             wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         finally:
             watch.stop()
-        return {**summarise(students, wall, watch.peak_kb, idle, n, cpu), "target": "one server of its own"}
+        target = "one server of its own" + ("" if root == ROOT else f" ({root})")
+        return {**summarise(students, wall, watch.peak_kb, idle, n, cpu), "target": target}
 
 
 # --- memory per session -------------------------------------------------------------------------------------------
@@ -403,6 +425,12 @@ def main() -> int:
     ap.add_argument("--memory-sessions", type=int, default=10)
     ap.add_argument("--memory-words", type=int, default=1_000_000)
     ap.add_argument("--memory-uploads", type=int, default=8, help="sessions with their own upload in --memory")
+    ap.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout (e.g. a git worktree of an older commit, sharing this .venv): the same lesson on a "
+        "server of it, after this checkout's, and the two side by side",
+    )
     ap.add_argument("--json", type=Path, help="write the results here as well")
     args = ap.parse_args()
 
@@ -419,6 +447,12 @@ def main() -> int:
             r["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
             print_report(r)
             result["lessons"].append(r)
+            if args.against:
+                other = run_lesson(n, argparse.Namespace(**{**vars(args), "root": args.against.resolve()}))
+                other["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+                print_report(other)
+                print_side_by_side(r, other, args.p95)
+                result.setdefault("against", []).append(other)
         if len(counts) > 1:
             good = [r["students"] for r in result["lessons"] if meets(r, args.p95)]
             best = max(good) if good else "none"

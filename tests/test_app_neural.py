@@ -15,6 +15,14 @@ PAGE = "pages/4_Neural_net.py"
 SOURCE_ID = "builtin:names"  # the default list
 
 
+@pytest.fixture(autouse=True)
+def no_runs_already_done():
+    """Each test presses Train on a server with no run already done (ui.training shares them between sessions)."""
+    training._shared.clear()
+    yield
+    training._shared.clear()
+
+
 def net_of(at):
     return at.session_state[state.TRAINED].get(SOURCE_ID)
 
@@ -269,7 +277,6 @@ def test_the_loss_curve_carries_its_baselines(default_words):
 
 def test_a_second_student_pressing_train_on_the_same_settings_gets_the_run_already_done():
     """A class on one link: the run is made once, and every later press says it was served from it."""
-    training._shared.clear()
     first = train(open_page(PAGE), steps=37)
     assert not net_of(first).reused
     assert not any("already done on this server" in i.value for i in first.info)

@@ -17,5 +17,11 @@ text = [[f"{a}{b}<br>{z[i][j]}" for j, b in enumerate(labels)] for i, a in enume
 fig = go.Figure(
     go.Heatmap(z=z, x=labels, y=labels, text=text, texttemplate="%{text}", textfont=dict(size=8), colorscale="Blues")
 )
-fig.update_layout(height=870, yaxis=dict(autorange="reversed"), xaxis=dict(side="top"))
+# Fixed margins, as the app's heatmaps have: left to grow them itself, plotly would draw the figure twice.
+fig.update_layout(
+    height=870,
+    yaxis=dict(autorange="reversed"),
+    xaxis=dict(side="top"),
+    margin=dict(l=52, r=96, t=100, b=14, autoexpand=False),
+)
 st.plotly_chart(fig, key="floor_heatmap")

@@ -120,9 +120,12 @@ def how_counted(model) -> None:
 
 
 def as_table(model, M, ids) -> None:
-    with st.expander("The counts as a table"):
-        names = [model.vocab.itos[i] for i in ids]
-        st.dataframe(pd.DataFrame(M[ids][:, ids].tolist(), index=names, columns=names), width="stretch")
+    """The matrix shown above as a table; drawn only while its expander is open (a closed one still draws it)."""
+    box = st.expander("The counts as a table", key=state.COUNT_TABLE, on_change="rerun")
+    with box:
+        if box.open:
+            names = [model.vocab.itos[i] for i in ids]
+            st.dataframe(pd.DataFrame(M[ids][:, ids].tolist(), index=names, columns=names), width="stretch")
 
 
 source = sidebar.page("Counts")

@@ -114,3 +114,17 @@ def test_home_answers_the_probability_and_linear_algebra_questions():
         "average NLL",
     ):
         assert phrase in text, phrase
+
+
+def test_the_counts_table_is_drawn_only_while_its_expander_is_open(lecture_counts):
+    """A closed expander still draws what it holds: the 27 x 27 table is sent and drawn only when asked for."""
+    from ui import state
+
+    at = open_page("pages/2_Counts.py")
+    assert not at.dataframe  # closed: nothing drawn
+    at.session_state[state.COUNT_TABLE] = True  # the expander's open state
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    _, itos, N = lecture_counts  # the default list counted the lecture's way
+    assert list(table.index) == [itos[i] for i in range(27)] and table.values.tolist() == N.tolist()

@@ -135,6 +135,7 @@ URL_NOTICE = "url_notice"  # a one-line note about a link that could not be hono
 SCORE_WORD = "score_word"
 COUNT_VIEW = "count_view"
 COUNT_ROW = "count_row"
+COUNT_TABLE = "count_table"  # the Counts page's table expander (open/closed: the table is drawn only while it is open)
 K_EXACT = "k_exact"  # the Smoothing page's exact-k box; mirrors "k" (the slider owns the setting)
 SMOOTH_ROW = "smooth_row"  # the row shown before/after smoothing
 SAMPLE_PRESET = "sample_preset"  # the "As in the lecture" button

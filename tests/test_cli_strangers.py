@@ -88,9 +88,11 @@ def test_a_csv_whose_rows_were_sorted_loads_into_the_right_rows(tmp_path, capsys
 
 
 def test_csv_counts_are_read_exactly():
-    data = b"counts:context=1,.,a\n.,0,9007199254740992\na,1,0\n"  # 2**53 is exact: read
+    data = b"counts:context=1,.,a\n.,0,9007199254740991\na,1,0\n"  # 2**53 bigrams in all: the most, exactly
     mf = load_model_bytes(data, "c.csv")
-    assert mf.tensor.dtype == torch.int64 and int(mf.tensor[0, 1]) == 2**53
+    assert mf.tensor.dtype == torch.int64 and int(mf.tensor[0, 1]) == 2**53 - 1
+    with pytest.raises(BigramError, match="add up to more than 2"):  # one more: float64 would round it away
+        load_model_bytes(b"counts:context=1,.,a\n.,0,9007199254740992\na,1,0\n", "c.csv")
     with pytest.raises(BigramError, match="counts must be whole numbers"):
         load_model_bytes(b"counts:context=1,.,a\n.,0,1.5\na,1,0\n", "c.csv")
 

@@ -103,7 +103,10 @@ def validate(m: ModelFile) -> None:
             raise BigramError("counts must be whole numbers")
         if t.dtype != torch.bool and bool((t < 0).any()):
             raise BigramError("counts must not be negative")
-        if float(t.sum(dtype=torch.float64)) > MODEL_MAX_TOTAL_COUNT:
+        total = float(t.sum(dtype=torch.float64))  # rounded: a total just past 2**53 may come out as 2**53
+        if total > MODEL_MAX_TOTAL_COUNT or (
+            total == MODEL_MAX_TOTAL_COUNT and not t.is_floating_point() and int(t.to(torch.int64).sum()) > total
+        ):
             raise BigramError(
                 f"the counts add up to more than 2**53 ({MODEL_MAX_TOTAL_COUNT:,.0f}) bigrams: "
                 "these are not counts of a word list"
@@ -333,30 +336,73 @@ def _read_csv_rows(rows, max_symbols: int) -> ModelFile:
     if labels[0] != vocab.boundary:
         raise BigramError(f"the boundary label {labels[0]!r} does not fit these symbols (expected {vocab.boundary!r})")
     dtype = torch.float64 if kind != "weights" else torch.float32
+    if kind == "counts":
+        dtype = torch.int64  # read exactly: a float64 would round a count above 2**53 without a word
     values = torch.empty((R, V), dtype=dtype)
-    n = 0  # rows of numbers read
+    # Rows are read by their labels, not their order: a spreadsheet sort keeps each row whole but moves it.
+    row_of = {label: i for i, label in enumerate(labels)}
+    seen: dict[str, int] = {}  # a row's label -> the line it was read from
     for row in rows:
         if not row:
             continue
-        _check_cells(row, rows.line_num)
+        line = rows.line_num
+        _check_cells(row, line)
         if len(row) - 1 != V:
             raise BigramError("every row of the model CSV must have one value per symbol")
-        if n < R:  # past R rows they are only counted, for the message below
-            try:
-                floats = [float(x) for x in row[1:]]
-            except ValueError as exc:
-                raise BigramError(f"the model CSV has a cell that is not a number ({exc})") from None
-            if not all(map(math.isfinite, floats)):
-                raise BigramError("the model CSV has NaN or infinite values")
-            values[n] = torch.tensor(floats, dtype=torch.float64)
-        n += 1
-    if n == 0:
-        raise BigramError("the model CSV needs a header row and at least one row of numbers")
-    if n != R:
+        label = row[0]
+        if label not in row_of:
+            raise BigramError(
+                f"the model CSV's row label {label!r} at line {line:,} is not one of its symbols "
+                "(each row starts with the symbol it follows, as in the header)"
+            )
+        if label in seen:
+            raise BigramError(f"the model CSV has two rows labelled {label!r} (lines {seen[label]:,} and {line:,})")
+        seen[label] = line
+        values[row_of[label]] = _csv_row(row[1:], kind, line)
+    if len(seen) < R:
+        missing = next(label for label in labels if label not in seen)
         raise BigramError(
-            f"the model file's matrix is {(n, V)} but its {V} symbols and context {context} need {(R, V)}"
+            f"the model CSV has no row for {missing!r}: it needs one row for each of its {R:,} symbols, "
+            f"and has {len(seen):,}"
         )
     return ModelFile(kind=kind, tensor=values, vocab=vocab)
+
+
+def _csv_row(cells: list[str], kind: str, line: int) -> torch.Tensor:
+    """One row of numbers; counts as exact integers (at most 2**53 each), the rest as floats."""
+    if kind == "counts":
+        try:
+            counts = [int(x) if x.strip().lstrip("+-").isdigit() else _whole(float(x)) for x in cells]
+        except ValueError as exc:
+            raise BigramError(f"the model CSV has a cell that is not a number at line {line:,} ({exc})") from None
+        big = max(counts, key=abs)
+        if abs(big) > MODEL_MAX_TOTAL_COUNT:
+            raise BigramError(
+                f"the model CSV has a count of {big:,} at line {line:,}, above 2**53 ({MODEL_MAX_TOTAL_COUNT:,}): "
+                "these are not counts of a word list"
+            )
+        return torch.tensor(counts, dtype=torch.int64)
+    try:
+        floats = [float(x) for x in cells]
+    except ValueError as exc:
+        raise BigramError(f"the model CSV has a cell that is not a number ({exc})") from None
+    if not all(map(math.isfinite, floats)):
+        raise BigramError("the model CSV has NaN or infinite values")
+    return torch.tensor(floats, dtype=torch.float64)
+
+
+def _whole(value: float) -> int:
+    """A count written as a float (``3.0``, ``1e3``): its exact integer, or a refusal."""
+    if not math.isfinite(value):
+        raise BigramError("the model CSV has NaN or infinite values")
+    if value != int(value):
+        raise BigramError("counts must be whole numbers")
+    if abs(value) > MODEL_MAX_TOTAL_COUNT:  # a float this large has already lost its last digits
+        raise BigramError(
+            f"the model CSV has a count of {value:g}, above 2**53 ({MODEL_MAX_TOTAL_COUNT:,}): "
+            "these are not counts of a word list"
+        )
+    return int(value)
 
 
 def load_model_bytes(data: bytes, name: str = "", *, max_symbols: int = MODEL_MAX_SYMBOLS) -> ModelFile:

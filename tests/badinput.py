@@ -152,6 +152,22 @@ def _csv_model(cell: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def _csv_rows(edit) -> bytes:
+    """The counts CSV of ``MODEL_WORDS`` with its rows of numbers (lines 2 on) changed by ``edit``."""
+    from bigram import CountModel
+    from bigram.modelfile import ModelFile, to_csv
+
+    m = CountModel.from_words(MODEL_WORDS)
+    head, *rows = to_csv(ModelFile("counts", m.N, m.vocab)).splitlines()
+    return ("\n".join([head, *edit(rows)]) + "\n").encode()
+
+
+def _relabel(rows: list[str], i: int, label: str) -> list[str]:
+    rows = list(rows)
+    rows[i] = label + rows[i][rows[i].index(",") :]
+    return rows
+
+
 def _cjk(n: int) -> list[str]:
     return [chr(0x4E00 + i) for i in range(n)]
 
@@ -235,6 +251,31 @@ MODEL_CASES = {
         "long.csv",
         lambda: _csv_model("1" * 1000),
         ("error", "a cell of 1,000 characters at line 3"),
+    ),
+    "a CSV model with its rows sorted in another order (a spreadsheet sort)": (
+        "sorted.csv",
+        lambda: _csv_rows(lambda rows: sorted(rows, key=lambda r: r.split(",")[1:], reverse=True)),
+        ("ok", "counts"),
+    ),
+    "a CSV model with a row label that is not one of its symbols": (
+        "unknown.csv",
+        lambda: _csv_rows(lambda rows: _relabel(rows, 2, "q")),
+        ("error", "the model CSV's row label 'q' at line 4 is not one of its symbols"),
+    ),
+    "a CSV model with a row label twice": (
+        "twice.csv",
+        lambda: _csv_rows(lambda rows: _relabel(rows, 2, "a")),
+        ("error", "the model CSV has two rows labelled 'a' (lines 3 and 4)"),
+    ),
+    "a CSV model with a row missing": (
+        "missing.csv",
+        lambda: _csv_rows(lambda rows: rows[:3] + rows[4:]),
+        ("error", "the model CSV has no row for 'i'"),
+    ),
+    "a CSV count above 2**53": (
+        "exact.csv",
+        lambda: b"counts:context=1,.,a\n.,0,9007199254740993\na,1,0\n",  # float64 would make it 2**53, silently
+        ("error", "the model CSV has a count of 9,007,199,254,740,993 at line 2, above 2**53"),
     ),
 }
 

@@ -68,7 +68,10 @@ def stop_group(proc: subprocess.Popen, timeout: float = 15.0) -> None:
 class StreamlitServer:
     """``streamlit run app.py`` on 127.0.0.1:``port``, its output in ``log``; a context manager."""
 
-    def __init__(self, port: int | None = None, log: Path | None = None, extra: tuple[str, ...] = ()):
+    def __init__(
+        self, port: int | None = None, log: Path | None = None, extra: tuple[str, ...] = (), root: Path = ROOT
+    ):
+        self.root = Path(root)  # another checkout, to measure its code with these tools (``--root``)
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log or ROOT / "artifacts" / f"server-{self.port}.log"
@@ -80,7 +83,9 @@ class StreamlitServer:
         self._log = open(self.log_path, "wb")  # a pipe nobody reads would block the server once full
         cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
         cmd += ["--server.port", str(self.port), "--server.address", "127.0.0.1", *self.extra]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, cwd=self.root, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             wait_healthy(self.base, timeout)
         except Exception:

@@ -5,6 +5,7 @@
     .venv/bin/python bench/class_load.py --sweep 10,20,30,40,50      # each count on a fresh server
     .venv/bin/python bench/class_load.py --url http://127.0.0.1:8080  # a running server or proxy (deploy/)
     .venv/bin/python bench/class_load.py --memory                   # memory per session, built-in list and uploads
+    .venv/bin/python bench/class_load.py --release                  # own large lists, then every tab closed
 
 Before the class the teacher tries the link once (every page, Train; ``--no-teacher`` skips it), as
 teachers do, so the students find the server warm. Then each student, as a browser would: opens the
@@ -44,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from serve import MemoryWatch, StreamlitServer, tree_rss_kb
+from serve import MemoryWatch, StreamlitServer, tree_rss_kb, warm_up
 from stclient import ProtocolError, Session
 
 LINK = "/Smoothing?list=surnames&k=2&seed=42"
@@ -390,6 +391,116 @@ def memory_report(args) -> dict:
     return out
 
 
+# --- memory released when visitors leave ------------------------------------------------------------------------
+
+
+def random_words(seed: int, n: int) -> bytes:
+    """A list of n random lowercase words of 3 to 9 letters (about 7.5 bigrams a word), as an upload's bytes."""
+    rng = random.Random(seed)
+    choice, size = rng.choices, rng.randrange
+    return ("\n".join("".join(choice(ALPHABET, k=size(3, 10))) for _ in range(n)) + "\n").encode()
+
+
+def many_symbols(j: int, symbols: int = 3000) -> bytes:
+    """A list of symbols / 3 words of three CJK characters each, every one of its ``symbols`` symbols used once:
+    with the boundary, the largest vocabulary an upload may have. List j uses its own characters."""
+    start = 0x4E00 + j * symbols
+    chars = [chr(start + i) for i in range(symbols)]
+    return ("\n".join("".join(chars[i : i + 3]) for i in range(0, symbols, 3)) + "\n").encode()
+
+
+async def visit(s: Session, name: str, data: bytes, train: bool) -> None:
+    """Upload a list in this session and check it is in use; then press Train on the Neural net page."""
+    await s.upload(s.widget("file_uploader", key="uploader").id, name, data)
+    words = data.count(b"\n")
+    if not sidebar_count(s).startswith(f"**{words:,}** words"):
+        raise ProtocolError(f"{name} is not in use: {sidebar_count(s)!r}; {s.texts(sidebar=True)[:6]}")
+    if train:
+        await s.goto("Neural net")
+        await s.click(s.widget("button", key="net_train").id)
+        await s.goto("Smoothing")
+    if s.errors:
+        raise ProtocolError("; ".join(s.errors))
+
+
+async def release_case(base: str, pid: int, lists: list[bytes], *, together: bool, train: bool, args) -> dict:
+    """Visitors with their own lists, then every tab closed, then the server's RSS over the next ``--after`` s.
+
+    ``together``: one session per list, all at once (six tabs); else one session uploads the lists one after
+    another (one visitor). Returns the readings in MB: at rest, peak, after the work, and after closing.
+    """
+    watch = MemoryWatch(pid)
+    rest = watch.sample() / 1024
+    watch.start()
+    sessions: list[Session] = []
+    try:
+        if together:
+            sessions = [Session(base, timeout=args.timeout) for _ in lists]
+            await asyncio.gather(*(s.open(LINK) for s in sessions))
+            await asyncio.gather(
+                *(visit(s, f"list{i}.txt", data, train) for i, (s, data) in enumerate(zip(sessions, lists)))
+            )
+            steps = []
+        else:
+            s = Session(base, timeout=args.timeout)
+            sessions = [s]
+            await s.open(LINK)
+            steps = []
+            for i, data in enumerate(lists):
+                await visit(s, f"list{i}.txt", data, train)
+                steps.append(tree_rss_kb(pid) / 1024)
+        await asyncio.sleep(1.0)
+        worked = tree_rss_kb(pid) / 1024
+    finally:
+        for s in sessions:
+            await s.close()
+    closed_at = time.monotonic()
+    after = []
+    for t in range(0, int(args.after) + 1, 10):
+        await asyncio.sleep(max(0.0, closed_at + t - time.monotonic()))
+        after.append((t, tree_rss_kb(pid) / 1024))
+    watch.stop()
+    return {"rest_mb": rest, "peak_mb": watch.peak_kb / 1024, "worked_mb": worked, "steps_mb": steps, "after": after}
+
+
+def release_report(args) -> dict:
+    """``--release``: what visitors' own lists hold, and whether it goes when they leave. Each case on a fresh server.
+
+    1. ``--release-tabs`` tabs at once, each uploading its own list of ``--release-words`` random words, Train.
+    2. One visitor, one tab, uploading six lists of 1,000 words over 3,000 symbols (the limit) one after another,
+       with Train after each; 3. the same without Train.
+    """
+    cases = [
+        (f"{args.release_tabs} tabs, {args.release_words:,} random words each, Train", True, True, "words"),
+        ("one tab, six lists of 3,001 symbols one after another, Train after each", False, True, "symbols"),
+        ("one tab, six lists of 3,001 symbols one after another, no Train", False, False, "symbols"),
+    ]
+    out = {}
+    for name, together, train, kind in cases:
+        if args.release_only and args.release_only not in name:
+            continue
+        if kind == "words":
+            lists = [random_words(200 + i, args.release_words) for i in range(args.release_tabs)]
+        else:
+            lists = [many_symbols(j) for j in range(6)]
+        with StreamlitServer(log=ROOT / "artifacts" / "release-server.log", root=args.root) as server:
+            warm_up(server.base)
+            r = asyncio.run(
+                release_case(server.base, server.proc.pid, lists, together=together, train=train, args=args)
+            )
+        r["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+        out[name] = r
+        steps = (" after each list " + " ".join(f"{x:.0f}" for x in r["steps_mb"])) if r["steps_mb"] else ""
+        print(
+            f"{name}: at rest {r['rest_mb']:.0f} MB, peak {r['peak_mb']:.0f} MB,{steps} after the work "
+            f"{r['worked_mb']:.0f} MB; after every tab closed: "
+            + ", ".join(f"{t} s {mb:.0f}" for t, mb in r["after"])
+            + f" MB (load average {r['load_average_after']})",
+            flush=True,
+        )
+    return out
+
+
 def machine() -> dict:
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -431,11 +542,19 @@ def main() -> int:
         help="another checkout (e.g. a git worktree of an older commit, sharing this .venv): the same lesson on a "
         "server of it, after this checkout's, and the two side by side",
     )
+    ap.add_argument("--release", action="store_true", help="memory held by visitors' own lists, and after they leave")
+    ap.add_argument("--release-tabs", type=int, default=6)
+    ap.add_argument("--release-words", type=int, default=1_000_000)
+    ap.add_argument("--release-only", help="only the --release cases whose name contains this")
+    ap.add_argument("--after", type=float, default=120.0, help="seconds watched after every tab closed (--release)")
+    ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app is served (to measure another)")
     ap.add_argument("--json", type=Path, help="write the results here as well")
     args = ap.parse_args()
 
     result: dict = {"machine": machine()}
-    if args.memory:
+    if args.release:
+        result["release"] = release_report(args)
+    elif args.memory:
         result["memory"] = memory_report(args)
     else:
         counts = [int(x) for x in args.sweep.split(",")] if args.sweep else [args.students]

@@ -25,3 +25,17 @@ def test_a_notebook_is_built_once_per_list_and_settings():
     assert first is again and other[0] != first[0]
     assert (cache.misses, cache.hits) == (2, 1)
     assert b"K = 2.0" in first[0] and b"K = 2.0" in first[1]
+
+
+def test_a_notebook_names_the_visitors_own_file_not_anothers_with_the_same_words():
+    """Two visitors upload the same words under different names: each notebook says its own (docs/bad-input.md)."""
+    words = ("emma", "ava", "olivia", "mia")
+    notebook.notebook_files.cache.clear()
+    mine = notebook.notebook_files(
+        "smoothing", "upload:same", Settings(), None, ListData("Alice class list", words), None
+    )
+    theirs = notebook.notebook_files(
+        "smoothing", "upload:same", Settings(), None, ListData("Bob secret list", words), None
+    )
+    assert b"Alice class list" in mine[0]
+    assert b"Bob secret list" in theirs[0] and b"Alice class list" not in theirs[0] + theirs[1]

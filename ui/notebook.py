@@ -22,17 +22,33 @@ MB = 1 << 20
 
 
 @bounded(max_entries=32, max_bytes=96 * MB)
-def notebook_files(
+def _notebook_files(
     page: str,
     source_id: str,
+    title: str,
     settings: Settings,
     other_id: str | None,
+    other_title: str | None,
     _list: ListData,
     _other: ListData | None,
 ) -> tuple[bytes, bytes, tuple[tuple[str, bytes], ...]]:
-    """(.ipynb bytes, .py bytes, files to save beside them) of a page, for a list (by its content id) and settings."""
     nb = build(page, _list, settings, other=_other)
     return nb.ipynb(), nb.script(), tuple(nb.beside)
+
+
+def notebook_files(
+    page: str, source_id: str, settings: Settings, other_id: str | None, _list: ListData, _other: ListData | None
+) -> tuple[bytes, bytes, tuple[tuple[str, bytes], ...]]:
+    """(.ipynb bytes, .py bytes, files to save beside them) of a page, for a list (by its content id) and settings.
+
+    The notebook names its list, and an upload goes by its file name: the same words uploaded by two people
+    under two names are two notebooks, so nobody is shown another visitor's file name.
+    """
+    other_title = _other.title if _other is not None else None
+    return _notebook_files(page, source_id, _list.title, settings, other_id, other_title, _list, _other)
+
+
+notebook_files.cache = _notebook_files.cache
 
 
 @bounded(max_entries=64, max_bytes=1 * MB)

@@ -105,11 +105,22 @@ def _menu() -> None:
     st.divider()
 
 
+def _upload_option(upload: wordlists.WordSource) -> str:
+    """The picker's value for this upload: its content id and its name (the same bytes may come under two names)."""
+    return f"{upload.id}/{upload.title}"
+
+
 def _choose_list() -> None:
+    """on_change of the list picker: a built-in list's key, or this session's upload (``_upload_option``).
+
+    Anything else is a value the browser sent back for an option that is gone (an earlier upload's, or its
+    label): it is ignored, and the picker is set back to the list in use before it is drawn again.
+    """
     choice = st.session_state.get(state.LIST_CHOICE)
-    if choice == "upload":
+    upload = st.session_state.get(state.UPLOAD)
+    if upload is not None and choice == _upload_option(upload):
         st.session_state[state.USE_UPLOAD] = True
-    else:
+    elif choice in wordlists.builtin_titles():
         st.session_state[state.USE_UPLOAD] = False
         st.session_state["list"] = "" if choice == wordlists.default_list().key else choice
 
@@ -117,10 +128,13 @@ def _choose_list() -> None:
 def _word_list_picker() -> wordlists.WordSource:
     titles = wordlists.builtin_titles()
     upload = st.session_state.get(state.UPLOAD)
-    options = list(titles) + (["upload"] if upload is not None else [])
-    labels = {**titles, "upload": f"Your upload: {upload.title}" if upload else ""}
-    if st.session_state.get(state.USE_UPLOAD) and upload is not None:
-        current_key = "upload"
+    # The upload's option is its content id and name, so a new upload is a new value: the picker's key changes, and the
+    # browser is told to show the new label (a value that stayed "upload" kept the first file's label on screen).
+    mine = _upload_option(upload) if upload is not None else None
+    options = list(titles) + ([mine] if mine else [])
+    labels = {**titles, **({mine: f"Your upload: {upload.title}"} if mine else {})}
+    if st.session_state.get(state.USE_UPLOAD) and mine:
+        current_key = mine
     else:
         current_key = state.setting("list") or wordlists.default_list().key
         if current_key not in titles:

@@ -258,3 +258,46 @@ def test_a_long_run_interrupted_by_a_page_switch_keeps_its_net_and_trains_again(
     steps = int(metric(page, "Steps").replace(",", ""))
     assert 1 <= steps <= 5000 and (steps == 5000 or "This run stopped after" in said[0])
     screenshot(page, "journey-long-run")
+
+
+SECOND_WORDS = ["zed", "zara", "quinn", "xavi"]  # symbols: a d e i n q r u v x z and the boundary
+SECOND_CAPTION = "4 words · 20 bigrams · 12 symbols"
+
+
+def list_box(page):
+    return page.get_by_test_id("stSidebar").get_by_role("combobox", name="Word list", exact=True)
+
+
+def test_a_second_upload_replaces_the_first_in_the_list_box_the_numbers_and_the_link(server, page, tmp_path):
+    """Upload A, then B in the same session: the list box, the numbers after a slider step and a Train are B's.
+
+    The picker once kept A's label after B came; the browser sent that stale label back on the next touch,
+    which switched to the built-in list and put ``list=Your upload: a.txt`` in the link (docs/bad-input.md).
+    """
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text("\n".join(OWN_WORDS) + "\n", encoding="utf-8")
+    second.write_text("\n".join(SECOND_WORDS) + "\n", encoding="utf-8")
+    open_view(page, server.url, "/Smoothing", page_title("pages/3_Smoothing.py"))
+    upload(page, first)
+    wait_caption(page, "5 words")
+    settle(page)
+    upload(page, second)
+    wait_caption(page, "4 words")
+    settle(page)
+
+    def still_second() -> None:
+        assert sidebar_caption(page) == SECOND_CAPTION, sidebar_caption(page)
+        assert query(page).get("list") == "upload", page.url
+        assert list_box(page).input_value() == "Your upload: b.txt", list_box(page).input_value()
+
+    still_second()
+    slide(page, "Smoothing k: fake counts added to every cell of N")
+    still_second()
+    go(page, "Neural net", "pages/4_Neural_net.py")
+    still_second()
+    press(page, "Train")
+    still_second()
+    model = CountModel.from_words(SECOND_WORDS)
+    nll = score_counts(model.N, model.log_probabilities(0.0), model.vocab, model.words).nll
+    assert metric(page, "Counting model NLL, k = 0") == f"{nll:.4f}"  # the net trained on B
+    assert "Your upload" not in page.url

@@ -217,23 +217,24 @@ def first_page(warm: bool = False, root: Path = ROOT) -> tuple[float, float]:
     return drawn - srv.started_at, drawn - ready
 
 
-def target_of(name: str, floor: dict[str, list[float]]) -> str:
-    """The row's target and whether this checkout's median meets it: a multiple of the floor, or seconds."""
+def target_of(name: str, floor: dict[str, list[float]]) -> tuple[str, float] | None:
+    """The row's target in words and in seconds: a multiple of the floor's median, or a number of seconds."""
     ratio = RATIO_TARGETS.get(name, RATIO_TARGETS["page switch"] if name.startswith("page switch") else None)
     if ratio is not None and floor.get(ratio[0]):
         limit = ratio[1] * statistics.median(floor[ratio[0]])
-        return f"≤ {ratio[1]:g} × floor = {limit * 1000:,.0f} ms"
+        return f"≤ {ratio[1]:g} × floor = {limit * 1000:,.0f} ms", limit
     if name in TARGETS:
-        return f"< {TARGETS[name] * 1000:,.0f} ms"
-    return ""
+        return f"< {TARGETS[name] * 1000:,.0f} ms", TARGETS[name]
+    return None
 
 
 def verdict(name: str, values: list[float], floor: dict[str, list[float]]) -> str:
+    """The target and whether this checkout's median meets it ("" for a row without one)."""
     target = target_of(name, floor)
-    if not target:
+    if target is None:
         return ""
-    limit = float(target.rsplit("=", 1)[-1].replace("<", "").replace("ms", "").replace(",", "")) / 1000
-    return f"{target}: {'met' if statistics.median(values) <= limit else 'missed'}"
+    words, limit = target
+    return f"{words}: {'met' if statistics.median(values) <= limit else 'missed'}"
 
 
 def measure(roots: dict[str, Path], repeats: int) -> dict[str, dict[str, list[float]]]:

@@ -75,10 +75,25 @@ def runs(page) -> int:
     return page.evaluate("window.__bigramRuns")
 
 
+#: What is still awaited when a wait for SETTLED times out: said in the error, so a stuck row names its cause.
+UNSETTLED = """runs => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const bare = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].filter(c => !c.querySelector('.main-svg'));
+    return {runs_now: window.__bigramRuns, runs_before: runs, state: app && app.getAttribute('data-test-script-state'),
+            skeleton: !!document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]'),
+            undrawn_charts: bare.length, url: location.pathname};
+}"""
+
+
 def _idle_and_drawn(page, t0: float, before: int) -> float:
     """Seconds from ``t0`` until the runs the action started are over and drawn, checked every animation frame."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     while True:
-        page.wait_for_function(SETTLED, arg=before, polling="raf", timeout=60_000)
+        try:
+            page.wait_for_function(SETTLED, arg=before, polling="raf", timeout=60_000)
+        except PlaywrightTimeout:
+            raise RuntimeError(f"not settled after 60 s: {page.evaluate(UNSETTLED, before)}") from None
         done, before = time.perf_counter(), runs(page)
         page.wait_for_timeout(QUIET_MS)
         if runs(page) == before:
@@ -109,17 +124,25 @@ def slider(page, url: str, repeats: int) -> tuple[list[float], list[float]]:
     return to_number, to_drawn
 
 
+def open_options(page, box):
+    """Open a select box and return its option after the current one. A click alone can leave it closed (it only
+    takes the focus), and an arrow key on a closed box opens it on its first option: so open, wait, then choose by
+    the text, and the choice is always a change (a run)."""
+    from journeys import option_after
+
+    return option_after(page, box)
+
+
 def row_choice(page, url: str, repeats: int) -> list[float]:
     """The Smoothing page's "Previous symbol" box: the next row, until its chart is drawn (a fragment's run)."""
     open_view(page, url, "/Smoothing", page_title("pages/3_Smoothing.py"))
     box = page.get_by_test_id("stMain").get_by_role("combobox", name="Previous symbol", exact=True)
     out = []
     for _ in range(repeats):
-        box.click()
-        page.keyboard.press("ArrowDown")
+        option = open_options(page, box)
         before = runs(page)
         t0 = time.perf_counter()
-        page.keyboard.press("Enter")
+        option.click()
         out.append(_idle_and_drawn(page, t0, before))
     return out
 

@@ -102,10 +102,24 @@ def words_in_caption(page) -> int:
     return int(m.group(1).replace(",", ""))
 
 
-def select_next(page, label: str, *, where=None) -> None:
-    """Open a select box with the keyboard and take the option after the current one."""
-    box = (where or main(page)).get_by_role("combobox", name=label, exact=True)
+def option_after(page, box):
+    """Open the select box ``box`` and return its option after the current one (the first after the last).
+
+    A click alone can leave the box closed (it only takes the focus), and an arrow key on a closed box opens it on
+    its first option, so Enter could take the current one again: open it, wait for its list, choose by the text."""
+    current = box.input_value()
     box.click()
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
+    if box.get_attribute("aria-expanded") != "true":
+        box.press("ArrowDown")
+    listbox = page.get_by_role("listbox").first
+    listbox.wait_for()
+    options = listbox.get_by_role("option")
+    names = [t.strip() for t in options.all_inner_texts()]
+    at = next((i for i, n in enumerate(names) if n == current or n.startswith(current + " ")), -1)
+    return options.nth((at + 1) % len(names))
+
+
+def select_next(page, label: str, *, where=None) -> None:
+    """Open a select box and take the option after the current one."""
+    option_after(page, (where or main(page)).get_by_role("combobox", name=label, exact=True)).click()
     settle(page)

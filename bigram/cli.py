@@ -182,16 +182,12 @@ def _model(args) -> tuple[WordList | None, CountModel]:
 def cmd_stats(args) -> dict:
     wl, m = _model(args)
     if wl is None:
-        mf, _ = _counts_model(args.file)
-        info = mf.meta.get("corpus", {}) if isinstance(mf.meta, dict) else {}
-        report = {
-            "source": Path(args.file).name,
-            "lines_read": info.get("lines_read", m.words),
-            "kept": info.get("kept", m.words),
-            "dropped": info.get("dropped", {}),
-            "encoding": "counts file",
-        }
-        wl = WordList(words=[], report=CleanReport(**report))
+        from .corpus import corpus_of
+
+        name = Path(args.file).name
+        total = corpus_of(_counts_model(args.file)[0], name).total  # its header checked, field by field
+        report = CleanReport(name, "counts file", total.lines_read, total.kept, dict(total.dropped))
+        wl = WordList(words=[], report=report)
     return {
         "words": m.words,
         "bigrams": m.bigrams,
@@ -637,11 +633,10 @@ def _progress(total: int, args):
 def _corpus_out(corpus, out: Path, seconds: float) -> dict:
     from .corpus import write_counts
 
-    written = write_counts(corpus.model_file(), out)
     meta = corpus.meta()
-    return {
+    result = {
         "output": str(out),
-        "bytes_written": written,
+        "bytes_written": 0,
         "seconds": seconds,
         "files": corpus.file_count,
         "bytes_read": corpus.bytes_read,
@@ -656,6 +651,8 @@ def _corpus_out(corpus, out: Path, seconds: float) -> dict:
         "per_file": corpus.files,
         "summary": corpus.summary(),
     }
+    result["bytes_written"] = write_counts(corpus.model_file(), out)  # last: everything above can still refuse
+    return result
 
 
 def cmd_count(args) -> dict:

@@ -14,6 +14,7 @@ as it is read), each with its own encoding.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import zlib
 from collections.abc import Callable, Iterable
@@ -51,11 +52,13 @@ class Cleaning:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d) -> Cleaning:
-        try:
-            return cls(bool(d["lowercase"]), bool(d["normalize"]), int(d["min_len"]), _opt_int(d["max_len"]))
-        except (KeyError, TypeError, ValueError):
-            raise BigramError("the counts file's cleaning settings are damaged") from None
+    def from_dict(cls, d, name: str = "the counts file") -> Cleaning:
+        """The settings a counts file's header records, each field checked for its type (``name`` is the file)."""
+        if not isinstance(d, dict):
+            raise BigramError(f"{name}'s header is damaged: its cleaning settings are not a record")
+        flags = {key: _field(d, key, name, "cleaning", bool) for key in ("lowercase", "normalize")}
+        max_len = None if d.get("max_len", 0) is None else _field(d, "max_len", name, "cleaning", int)
+        return cls(flags["lowercase"], flags["normalize"], _field(d, "min_len", name, "cleaning", int), max_len)
 
     def describe(self) -> str:
         parts = ["lowercased" if self.lowercase else "case kept", "NFC" if self.normalize else "not normalised"]
@@ -66,8 +69,35 @@ class Cleaning:
 DEFAULT_CLEANING = Cleaning()  # as the command line and the app clean a list
 
 
-def _opt_int(v):
-    return None if v is None else int(v)
+#: The largest whole number a counts file's header may hold (lines, bytes, files): int64's.
+HEADER_INT_MAX = 2**63 - 1
+
+
+def _field(record: dict, key: str, name: str, where: str, kind: type):
+    """``record[key]`` of a counts file's header, of type ``kind`` (a whole number from 0 to ``HEADER_INT_MAX``,
+    a bool or a str), or a one-line refusal naming the file and the field: a header is a stranger's JSON,
+    and 1e400, "many" or a missing key must not end in a traceback (or after the output is written)."""
+    if key not in record:
+        raise BigramError(f"{name}'s header is damaged: its {where} has no '{key}'")
+    value = record[key]
+    if kind is int:
+        ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= HEADER_INT_MAX
+        want = "a whole number from 0"
+    else:
+        ok, want = isinstance(value, kind), {bool: "true or false", str: "text"}[kind]
+    if not ok:
+        plain = isinstance(value, (int, float, str, bool, type(None)))
+        shown = json.dumps(value)[:40] if plain else type(value).__name__
+        raise BigramError(f"{name}'s header is damaged: the {where} field '{key}' is {shown}, not {want}")
+    return value
+
+
+def _counts_of(record, key: str, name: str, where: str) -> dict[str, int]:
+    """A {reason: count} record of a counts file's header (lines dropped), checked."""
+    value = record.get(key, {})
+    if not isinstance(value, dict):
+        raise BigramError(f"{name}'s header is damaged: the {where} field '{key}' is not a record")
+    return {str(k): _field(value, k, name, f"{where} field '{key}'", int) for k in value}
 
 
 @dataclass
@@ -252,36 +282,56 @@ def assemble(counts: tuple[Vocab, torch.Tensor], entries: list, cleaning: Cleani
 
 
 def corpus_of(m: ModelFile, name: str) -> Corpus:
-    """A counts file as a Corpus: its counts, and what its header says about how they were made."""
+    """A counts file as a Corpus: its counts, and what its header says about how they were made, every field
+    checked before anything is added up or written."""
     if m.kind != "counts":
         raise BigramError(f"{name} holds {m.kind}, not counts: only counts add up")
     info = m.meta.get("corpus") if isinstance(m.meta, dict) else None
-    if not isinstance(info, dict):  # counts written by `export`: a list whose cleaning is not recorded
+    if info is None:  # counts written by `export`: a list whose cleaning is not recorded
         words = int(m.tensor[0].sum())
         total = CleanReport(source=name, lines_read=words, kept=words)
         summary = {"name": name[-200:], "bytes": 0, "encoding": "unknown", "lines_read": words, "kept": words}
         return Corpus(m.vocab, m.tensor, cleaning=None, files=[summary], total=total, file_count=1)
-    try:
-        total = CleanReport(
-            source=name,
-            lines_read=int(info["lines_read"]),
-            kept=int(info["kept"]),
-            dropped={str(k): int(v) for k, v in dict(info.get("dropped", {})).items()},
-            examples={str(k): [str(x) for x in v][:3] for k, v in dict(info.get("examples", {})).items()},
-        )
-        files = [f for f in info.get("files", []) if isinstance(f, dict)]
-        count, size = int(info["file_count"]), int(info["bytes"])
-    except (KeyError, TypeError, ValueError, AttributeError):
-        raise BigramError(f"the corpus record in {name}'s header is damaged") from None
+    if not isinstance(info, dict):
+        raise BigramError(f"{name}'s header is damaged: its corpus record is not a record")
+    where = "corpus record"
+    examples = info.get("examples", {})
+    if not isinstance(examples, dict) or not all(
+        isinstance(v, list) and all(isinstance(x, str) for x in v) for v in examples.values()
+    ):
+        raise BigramError(f"{name}'s header is damaged: the {where} field 'examples' is not lists of words")
+    total = CleanReport(
+        source=name,
+        lines_read=_field(info, "lines_read", name, where, int),
+        kept=_field(info, "kept", name, where, int),
+        dropped=_counts_of(info, "dropped", name, where),
+        examples={str(k): v[:3] for k, v in examples.items()},
+    )
+    files = info.get("files", [])
+    if not isinstance(files, list) or not all(isinstance(f, dict) for f in files):
+        raise BigramError(f"{name}'s header is damaged: the {where} field 'files' is not a list of records")
     return Corpus(
         m.vocab,
         m.tensor,
-        cleaning=Cleaning.from_dict(info.get("cleaning")),
-        files=files,
+        cleaning=Cleaning.from_dict(info.get("cleaning"), name),
+        files=[_file_record(f, name) for f in files[:FILES_LISTED]],
         total=total,
-        file_count=count,
-        bytes_read=size,
+        file_count=_field(info, "file_count", name, where, int),
+        bytes_read=_field(info, "bytes", name, where, int),
     )
+
+
+def _file_record(f: dict, name: str) -> dict:
+    """One file's summary in a counts file's header (``file_summary``), checked field by field."""
+    where = "corpus record of a file"
+    record = {"name": _field(f, "name", name, where, str)[-200:], "encoding": _field(f, "encoding", name, where, str)}
+    record.update({key: _field(f, key, name, where, int) for key in ("bytes", "lines_read", "kept")})
+    record["gzip"] = bool(f.get("gzip", False) is True)
+    record["dropped"] = _counts_of(f, "dropped", name, where)
+    lines = f.get("invalid_lines", [])
+    lines = lines if isinstance(lines, list) else []
+    record["invalid_lines"] = [x for x in lines if isinstance(x, int) and not isinstance(x, bool)][:10]
+    return record
 
 
 def merge_corpora(parts: Iterable[tuple[str, Corpus]], max_vocab: int = MAX_VOCAB) -> Corpus:

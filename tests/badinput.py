@@ -327,3 +327,73 @@ CLI_CASES = {
     "knob with ten million steps": (["knob", "names", "--steps", "10000000"], "at most 5,000"),
     "a sampled word of 100,000 symbols": (["sample", "names", "--max-length", "100000"], "at most 200"),
 }
+
+
+# -- counts files with odd headers (merge, stats) ----------------------------------------------------
+
+
+def corpus_counts_with(edit) -> bytes:
+    """The counts file of ``_corpus_counts`` with the JSON text of its ``meta`` header changed by ``edit``."""
+    from safetensors.torch import load, save
+
+    data = _corpus_counts()
+    n = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8 : 8 + n])["__metadata__"]
+    header["meta"] = edit(header["meta"])
+    return save(load(data), metadata=header)
+
+
+def _corpus_field(key: str, value: str):
+    """An edit of the meta text that sets corpus field ``key`` to the raw JSON ``value`` (which may be 1e400)."""
+
+    def edit(text: str) -> str:
+        meta = json.loads(text)
+        meta["corpus"][key] = "@@"
+        return json.dumps(meta).replace('"@@"', value)
+
+    return edit
+
+
+def _corpus_drop(key: str):
+    def edit(text: str) -> str:
+        meta = json.loads(text)
+        del meta["corpus"][key]
+        return json.dumps(meta)
+
+    return edit
+
+
+def _corpus_as_text(text: str) -> str:
+    meta = json.loads(text)
+    meta["corpus"] = "x"
+    return json.dumps(meta)
+
+
+def _min_len(value: str):
+    def edit(text: str) -> str:
+        meta = json.loads(text)
+        meta["corpus"]["cleaning"]["min_len"] = "@@"
+        return json.dumps(meta).replace('"@@"', value)
+
+    return edit
+
+
+_ONE_FILE = '{"name": "a.txt", "encoding": "utf-8", "bytes": 1, "lines_read": "x", "kept": 1}'
+
+#: A counts file (``count``) whose header a stranger edited: (edit of the meta JSON text, the field named).
+COUNTS_HEADER_CASES = {
+    "lines read 1e400 (infinity in JSON)": (_corpus_field("lines_read", "1e400"), "field 'lines_read' is Infinity"),
+    "kept as text": (_corpus_field("kept", '"many"'), "field 'kept' is \"many\""),
+    "no kept": (_corpus_drop("kept"), "has no 'kept'"),
+    "dropped as a list": (_corpus_field("dropped", "[1, 2]"), "field 'dropped' is not a record"),
+    "a dropped count of 1e400": (_corpus_field("dropped", '{"too long": 1e400}'), "'too long' is Infinity"),
+    "a file's name as a number": (_corpus_field("files", '[{"name": 3}]'), "field 'name' is 3"),
+    "a file's lines as text (merge wrote its output first)": (
+        _corpus_field("files", f"[{_ONE_FILE}]"),
+        "field 'lines_read' is \"x\"",
+    ),
+    "files as text": (_corpus_field("files", '"abc"'), "field 'files' is not a list of records"),
+    "the corpus record as text": (_corpus_as_text, "corpus record is not a record"),
+    "min_len 1e400": (_min_len("1e400"), "field 'min_len' is Infinity"),
+    "a negative file count": (_corpus_field("file_count", "-5"), "field 'file_count' is -5"),
+}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from badinput import MODEL_CASES, MODEL_WORDS, safetensors_file
+from badinput import COUNTS_HEADER_CASES, MODEL_CASES, MODEL_WORDS, corpus_counts_with, safetensors_file
 
 from bigram import BigramError, CountModel
 from bigram.cli import main
@@ -91,4 +91,18 @@ def test_csv_counts_are_read_exactly():
         load_model_bytes(b"counts:context=1,.,a\n.,0,1.5\na,1,0\n", "c.csv")
 
 
-# -- never write over an input ---------------------------------------------------------------------
+# -- counts files whose header a stranger edited -----------------------------------------------------
+
+
+@pytest.mark.parametrize("case", COUNTS_HEADER_CASES)
+@pytest.mark.parametrize("command", ["merge", "stats"])
+def test_a_counts_header_with_odd_values_is_refused_naming_the_file_and_field(tmp_path, capsys, case, command):
+    """1e400 ended merge in an OverflowError, text in a file's record was found after merge had written."""
+    edit, expected = COUNTS_HEADER_CASES[case]
+    path = tmp_path / "odd.safetensors"
+    path.write_bytes(corpus_counts_with(edit))
+    out = tmp_path / "sum.safetensors"
+    argv = ["merge", str(path), str(path), "-o", str(out)] if command == "merge" else ["stats", str(path)]
+    err = one_line_error(capsys, argv, expected)
+    assert "odd.safetensors's header is damaged" in err
+    assert not out.exists()

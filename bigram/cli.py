@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import sys
 from pathlib import Path
@@ -358,6 +359,15 @@ def _check_sweep(flag: str, values: list | None) -> None:
         raise BigramError(f"{flag} takes at most {limits.SWEEP_MAX_VALUES} values, got {len(values):,}")
 
 
+def _num(value: float, places: int) -> str:
+    """A number for people, the one place they are formatted: never a negative zero (``-0.000000`` for a loss of
+    zero), and infinity and NaN as the words ``inf`` and ``nan``."""
+    if not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    text = f"{value:.{places}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
 def _print_human(command: str, out: dict) -> None:
     if command == "stats":
         _say(
@@ -369,17 +379,18 @@ def _print_human(command: str, out: dict) -> None:
         _say(out["report"]["source"] + ": " + _summary(out["report"]))
     elif command == "score":
         _say(
-            f"NLL {out['nll']:.6f} per bigram over {out['bigrams']:,} bigrams, perplexity {out['perplexity']:.4f} "
+            f"NLL {_num(out['nll'], 6)} per bigram over {out['bigrams']:,} bigrams, "
+            f"perplexity {_num(out['perplexity'], 4)} "
             f"(smoothing {out['smoothing']:g})"
         )
         for pair, count in out["impossible"][:5]:
             _say(f"  impossible bigram {pair!r} occurs {count:,} times: its probability is 0 under this model")
         if "pairs" in out:
             for p in out["pairs"]:
-                _say(f"  {p['bigram']}: p = {p['prob']:.4f}, log p = {p['logprob']:.4f}")
-            _say(f"  {out['word']}: NLL {out['word_nll']:.4f}")
+                _say(f"  {p['bigram']}: p = {_num(p['prob'], 4)}, log p = {_num(p['logprob'], 4)}")
+            _say(f"  {out['word']}: NLL {_num(out['word_nll'], 4)}")
     elif command in ("count", "merge"):
-        _say(f"wrote {out['output']} ({out['bytes_written']:,} bytes) in {out['seconds']:.1f} s: {out['summary']}")
+        _say(f"wrote {out['output']} ({out['bytes_written']:,} bytes) in {_num(out['seconds'], 1)} s: {out['summary']}")
         for reason, shown in out["examples"].items():
             # Quoted, not repr(): _say already writes control characters as escapes, and would double repr's.
             _say(f"  dropped for {reason}: " + ", ".join(f"'{x}'" for x in shown))
@@ -390,16 +401,16 @@ def _print_human(command: str, out: dict) -> None:
         for w in out["samples"]:
             _say(w)
     elif command in ("export", "inspect", "tune", "compare", "knob"):
-        print(_json_text(out, indent=1))
+        print(_json_text(_json_safe(out, words=True), indent=1))
     elif command == "notebook":
         _say(f"wrote {out['output']}: the {out['page']} page, {out['cells']} cells, {out['bytes']:,} bytes")
         for path in out["beside"]:
             _say(f"  and {path}, the list it reads: keep it beside the notebook")
     elif command == "train":
         _say(
-            f"loss {out['loss']:.6f} (NLL {out['nll']:.6f}) after {out['steps']} steps "
+            f"loss {_num(out['loss'], 6)} (NLL {_num(out['nll'], 6)}) after {out['steps']} steps "
             f"in {out['seconds'] * 1000:.1f} ms "
-            f"[{out['method']}, {out['optimizer']}]; counting model NLL {out['counting_nll']:.6f}"
+            f"[{out['method']}, {out['optimizer']}]; counting model NLL {_num(out['counting_nll'], 6)}"
         )
 
 
@@ -782,24 +793,43 @@ COMMANDS = {
 }
 
 
-def _json_safe(value):
-    """JSON has no infinity: write it as null and let the reader see 'impossible'."""
+def _json_safe(value, words: bool = False):
+    """JSON has no infinity: write it as null (for machines) or as the words "inf" and "nan" (for people,
+    ``words``), never as the bare NaN and Infinity that are not JSON."""
     if isinstance(value, float) and not math.isfinite(value):
-        return None
+        return _num(value, 0) if words else None
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_safe(v) for v in value]
+        return {k: _json_safe(v, words) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v, words) for v in value]
     return value
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; a reader that stops reading (``| head -1``) ends it quietly, as the Python docs advise."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at devnull so that flush cannot raise a second time.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # a stdout with no file descriptor (a test's capture)
+            pass
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     torch.set_num_threads(1)  # the tensors are small: threads only add overhead, and contention on a busy machine
+    argv = sys.argv[1:] if argv is None else argv
     try:
         args = build_parser().parse_args(argv)
         out = COMMANDS[args.command](args)
     except BigramError as exc:
-        print(f"bigram: error: {terminal_safe(str(exc))}", file=sys.stderr)
+        message = terminal_safe(str(exc))
+        print(f"bigram: error: {message}", file=sys.stderr)
+        if "--json" in argv:  # a script reading the JSON gets the error, not an empty string
+            print(_json_text({"error": str(exc)}), flush=True)
         return 2
     except KeyboardInterrupt:
         print("bigram: interrupted", file=sys.stderr)
@@ -808,4 +838,5 @@ def main(argv: list[str] | None = None) -> int:
         print(_json_text(_json_safe(out)))
     else:
         _print_human(args.command, out)
+    sys.stdout.flush()  # here, so that a closed pipe is met inside main
     return 0

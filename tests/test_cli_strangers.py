@@ -106,3 +106,47 @@ def test_a_counts_header_with_odd_values_is_refused_naming_the_file_and_field(tm
     err = one_line_error(capsys, argv, expected)
     assert "odd.safetensors's header is damaged" in err
     assert not out.exists()
+
+
+# -- what a script or a person reads ---------------------------------------------------------------
+
+
+def test_with_json_an_error_is_json_on_stdout_too(capsys):
+    """A script reading the JSON used to get an empty string."""
+    assert main(["sample", "names", "--seed", "99999999999999999999", "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("bigram: error: ") and err.count("\n") == 1
+    assert json.loads(out) == {"error": err.removeprefix("bigram: error: ").strip()}
+
+
+def test_a_loss_of_zero_is_never_printed_as_negative_zero(tmp_path, capsys):
+    words = tmp_path / "one.txt"
+    words.write_text("ab\n", encoding="utf-8")  # every bigram certain: the NLL is -0.0 in float64
+    assert main(["score", str(words)]) == 0
+    out = capsys.readouterr().out
+    assert "NLL 0.000000" in out and "-0.0" not in out, out
+
+
+def test_infinity_and_nan_in_printed_json_are_words_not_bare_nan(tmp_path, capsys):
+    """json.dumps writes NaN and Infinity, which are not JSON: a header's {"loss": NaN} reached `inspect` bare."""
+    path = tmp_path / "nan.safetensors"
+    path.write_bytes(corpus_counts_with(lambda text: '{"loss": NaN, "k": Infinity}'))
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out)["meta"] == {"loss": "nan", "k": "inf"}, out
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly():
+    """`python -m bigram sample names | head -1` ended in a BrokenPipeError traceback."""
+    import subprocess
+    import sys
+
+    p = subprocess.Popen(
+        [sys.executable, "-m", "bigram", "sample", "names", "-n", "500"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    p.stdout.close()  # the reader is gone before the first word is written
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 1 and "Traceback" not in err and err == "", err

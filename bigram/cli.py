@@ -605,7 +605,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_export(args) -> dict:
     """Write the counts, P or a freshly trained W to a data-only file (.safetensors or .csv)."""
-    out = check_output(args.output, suffixes=(".safetensors", ".csv"))
+    out = check_output(args.output, suffixes=(".safetensors", ".csv"), inputs=[args.file])
     meta = {"source": Path(args.file).name}
     if args.what == "weights":
         m, _, result = _train(args)
@@ -727,18 +727,21 @@ def cmd_notebook(args) -> dict:
     """One page as a notebook or script that rebuilds its numbers with torch alone; large lists go beside it."""
     from .notebook import ListData, Settings, build
 
-    out = Path(args.output)
-    if out.suffix.lower() not in (".ipynb", ".py"):
-        raise BigramError("the output file must end in .ipynb or .py")
+    other_name = None
+    if args.page == "exercises":
+        other_name = args.other or ("names" if Path(args.file).stem == "surnames" else "surnames")
+    inputs = [args.file, other_name]
+    # The notebook and the lists it writes beside it, checked as every output is, before any work.
+    out = check_output(args.output, suffixes=(".ipynb", ".py"), inputs=inputs)
+    for role in ("words", "other"):
+        check_output(out.with_name(f"{out.stem}.{role}.txt"), suffixes=(".txt",), inputs=inputs)
 
     def listed(name: str, role: str) -> ListData:
         found = builtin.find_builtin(name) if not Path(name).exists() else None
         title = found.title if found else Path(name).name
         return ListData(title, tuple(load(name, args).words), f"{out.stem}.{role}.txt")
 
-    other = None
-    if args.page == "exercises":
-        other = listed(args.other or ("names" if Path(args.file).stem == "surnames" else "surnames"), "other")
+    other = listed(other_name, "other") if other_name else None
     settings = Settings(
         k=args.smoothing,
         seed=args.seed,

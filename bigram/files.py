@@ -81,12 +81,24 @@ def read_limited(path, max_bytes: int, what: str) -> bytes:
     return b"".join(chunks)
 
 
-def check_output(path, suffixes=(".safetensors",)) -> Path:
-    """An output path a file can be written to (export, count, merge), checked before the work starts: not after
-    an hour of counting, and never a pipe that would block or a device."""
+def same_file(a, b) -> bool:
+    """Whether two paths name one file: the same file through a hard link or a symbolic link, or the same
+    resolved path for a file that does not exist yet."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
+
+
+def check_output(path, suffixes=(".safetensors",), inputs=()) -> Path:
+    """An output path a file can be written to (export, count, merge, notebook), checked before the work starts:
+    not after an hour of counting, never a pipe that would block or a device, and never one of the ``inputs``."""
     out = Path(path)
     if out.suffix.lower() not in suffixes:
         raise BigramError(f"the output file must end in {' or '.join(suffixes)}")
+    for source in inputs:
+        if source is not None and Path(source).exists() and same_file(out, source):
+            raise BigramError(f"{out} is {source}, which this command reads: give another file to write")
     if out.exists() and not out.is_file():  # a pipe would block, a device or a folder is not a file to keep
         raise BigramError(f"{out} exists and is not a regular file; give a file to write")
     if not out.parent.is_dir():

@@ -150,3 +150,48 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly():
     p.stdout.close()  # the reader is gone before the first word is written
     err = p.stderr.read().decode()
     assert p.wait(timeout=60) == 1 and "Traceback" not in err and err == "", err
+
+
+# -- never write over an input ---------------------------------------------------------------------
+
+
+def _words(tmp_path, name="X.words.txt") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(MODEL_WORDS) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("how", ["same path", "hard link", "symbolic link"])
+def test_notebook_never_writes_its_cleaned_list_over_its_input(tmp_path, capsys, how):
+    """`notebook X.words.txt -o X.ipynb` wrote the cleaned list beside it as X.words.txt: over its input."""
+    import os
+
+    source = _words(tmp_path, "orig.txt")
+    words = tmp_path / "X.words.txt"
+    if how == "same path":
+        words = _words(tmp_path)
+    elif how == "hard link":
+        os.link(source, words)
+    else:
+        words.symlink_to(source)
+    before = source.read_bytes()
+    given = source if how != "same path" else words
+    one_line_error(capsys, ["notebook", str(given), "-o", str(tmp_path / "X.ipynb")], "which this command reads")
+    assert source.read_bytes() == before and words.read_bytes() == before
+    assert not (tmp_path / "X.ipynb").exists()
+
+
+def test_export_never_replaces_the_list_it_reads(tmp_path, capsys):
+    words = _words(tmp_path, "w.csv")
+    before = words.read_bytes()
+    one_line_error(capsys, ["export", str(words), "-o", str(words)], "which this command reads")
+    assert words.read_bytes() == before
+
+
+def test_notebook_onto_a_named_pipe_is_refused_instead_of_blocking(tmp_path, capsys):
+    """`notebook -o FIFO` skipped the output check the other commands use and blocked for ever."""
+    import os
+
+    fifo = tmp_path / "nb.ipynb"
+    os.mkfifo(fifo)
+    one_line_error(capsys, ["notebook", "names", "-o", str(fifo)], "exists and is not a regular file")

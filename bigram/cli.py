@@ -42,7 +42,7 @@ from .defaults import (
 )
 from .errors import BigramError
 from .exchange import exchange_rates
-from .files import check_output
+from .files import check_output, shown_name
 from .modelfile import ModelFile, load_model, to_csv, to_safetensors
 from .neural import METHODS, OPTIMIZERS, Trainer, TrainingData
 from .ngram import CONTEXTS, PADDINGS, NgramModel, check_size, training_data, tune
@@ -606,7 +606,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_export(args) -> dict:
     """Write the counts, P or a freshly trained W to a data-only file (.safetensors or .csv)."""
     out = check_output(args.output, suffixes=(".safetensors", ".csv"), inputs=[args.file])
-    meta = {"source": Path(args.file).name}
+    meta = {"source": shown_name(args.file)}
     if args.what == "weights":
         m, _, result = _train(args)
         tensor = result.W
@@ -738,7 +738,7 @@ def cmd_notebook(args) -> dict:
 
     def listed(name: str, role: str) -> ListData:
         found = builtin.find_builtin(name) if not Path(name).exists() else None
-        title = found.title if found else Path(name).name
+        title = found.title if found else shown_name(name)
         return ListData(title, tuple(load(name, args).words), f"{out.stem}.{role}.txt")
 
     other = listed(other_name, "other") if other_name else None

@@ -25,7 +25,7 @@ from pathlib import Path
 import torch
 
 from .errors import BigramError
-from .files import check_regular
+from .files import check_regular, shown_name
 from .merge import add_counts
 from .modelfile import ModelFile
 from .stream import StreamCount, count_stream
@@ -152,7 +152,7 @@ class Corpus:
 def file_summary(name: str, size: int, compressed: bool, report: CleanReport) -> dict:
     """What a counts file says about one of its files: small, so that thousands of files fit the header."""
     return {
-        "name": name[-200:],
+        "name": shown_name(name)[-200:],
         "bytes": size,
         "gzip": compressed,
         "encoding": report.encoding,

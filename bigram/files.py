@@ -81,6 +81,13 @@ def read_limited(path, max_bytes: int, what: str) -> bytes:
     return b"".join(chunks)
 
 
+def shown_name(path) -> str:
+    """A file's name as text that can be printed and stored (JSON, a model file's header, a notebook): a name
+    that is not UTF-8 (bytes b'\\xff\\xfe.txt' on Linux) arrives with surrogate escapes, which no encoder takes,
+    so its stray bytes are written as backslash escapes ('\\xff\\xfe.txt')."""
+    return os.fsencode(Path(path).name).decode("utf-8", "backslashreplace")
+
+
 def same_file(a, b) -> bool:
     """Whether two paths name one file: the same file through a hard link or a symbolic link, or the same
     resolved path for a file that does not exist yet."""

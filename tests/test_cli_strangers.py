@@ -195,3 +195,24 @@ def test_notebook_onto_a_named_pipe_is_refused_instead_of_blocking(tmp_path, cap
     fifo = tmp_path / "nb.ipynb"
     os.mkfifo(fifo)
     one_line_error(capsys, ["notebook", "names", "-o", str(fifo)], "exists and is not a regular file")
+
+
+# -- file names that are not UTF-8 -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command, output", [("notebook", "nb.ipynb"), ("count", "c.safetensors"), ("export", "e.safetensors")]
+)
+def test_a_file_name_that_is_not_utf8_is_stored_with_escapes(tmp_path, capsys, command, output):
+    """b'\\xff\\xfe.txt' arrives with surrogate escapes: writing it into a header or a notebook crashed."""
+    import os
+
+    folder = os.fsencode(tmp_path)
+    with open(os.path.join(folder, b"\xff\xfe.txt"), "wb") as f:
+        f.write(b"emma\nava\n")
+    name = os.fsdecode(os.path.join(folder, b"\xff\xfe.txt"))
+    assert main([command, name, "-o", str(tmp_path / output)]) == 0, capsys.readouterr().err
+    assert (tmp_path / output).stat().st_size > 0
+    if command != "notebook":
+        meta = load_model_bytes((tmp_path / output).read_bytes(), output).meta
+        assert meta["source"] == "\\xff\\xfe.txt", meta["source"]

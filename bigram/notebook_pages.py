@@ -218,7 +218,11 @@ class Book:
 
 def _md_text(text: str) -> str:
     """User text (a list's title, a file name) as literal Markdown: every punctuation mark escaped."""
+    from .cli import _UNSAFE  # the characters a terminal would act on or that reorder text: one definition
+
     text = " ".join(str(text).split())  # one line: a line break would end the paragraph it stands in
+    # A right-to-left override (U+202E) or a control character is shown as its code point, as the app shows it.
+    text = _UNSAFE.sub(lambda m: f"U+{ord(m.group()):04X}", text)
     return "".join("\\" + ch if (ch.isascii() and not ch.isalnum() and ch != " ") else ch for ch in text)
 
 

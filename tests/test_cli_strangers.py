@@ -216,3 +216,12 @@ def test_a_file_name_that_is_not_utf8_is_stored_with_escapes(tmp_path, capsys, c
     if command != "notebook":
         meta = load_model_bytes((tmp_path / output).read_bytes(), output).meta
         assert meta["source"] == "\\xff\\xfe.txt", meta["source"]
+
+
+def test_a_bidi_override_in_a_file_name_reaches_the_notebook_as_its_code_point(tmp_path, capsys):
+    """U+202E in a file name used to reach the notebook's Markdown raw, reordering the text beside it."""
+    words = _words(tmp_path, "evil\u202etxt.txt")
+    out = tmp_path / "bidi.ipynb"
+    assert main(["notebook", str(words), "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "\u202e" not in text and "U\\\\+202E" in text  # the + escaped for Markdown

@@ -138,6 +138,7 @@ def _spec(
                 "name": "cells",
                 "data": data,
                 "label": label,
+                "labelLayout": {"hideOverlap": True},  # a narrow screen (a phone) drops labels that would overlap
                 "itemStyle": {"borderColor": "#fff", "borderWidth": 1},
                 "emphasis": {"itemStyle": {"borderColor": "#333", "borderWidth": 2}},
                 # A click selects the cell (what ui.pick reads); the picked cell is outlined by the series below,

@@ -59,13 +59,15 @@ new MutationObserver(changes => {
 }).observe(document, {attributes: true, attributeOldValue: true, subtree: true,
                       attributeFilter: ['data-test-script-state']});
 """
-#: True once the app is idle and drawn: no run going, no placeholder skeleton, every plotly chart has its svg.
+#: True once the app is idle and drawn: no run going, no placeholder skeleton, every plotly chart has its svg and
+#: every grid (ECharts) its canvas.
 SETTLED = """runs => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (window.__bigramRuns <= runs || !app) return false;
     if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
     if (document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')) return false;
-    return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'));
+    return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))
+        && [...document.querySelectorAll('[data-testid="stEChartsChart"]')].every(c => c.querySelector('canvas'));
 }"""
 #: A run that asks for another (``st.rerun``) goes idle for a moment between the two: look this long for a next one.
 QUIET_MS = 250
@@ -78,7 +80,8 @@ def runs(page) -> int:
 #: What is still awaited when a wait for SETTLED times out: said in the error, so a stuck row names its cause.
 UNSETTLED = """runs => {
     const app = document.querySelector('[data-testid="stApp"]');
-    const bare = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].filter(c => !c.querySelector('.main-svg'));
+    const bare = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+        .filter(c => !c.querySelector('.main-svg'));
     return {runs_now: window.__bigramRuns, runs_before: runs, state: app && app.getAttribute('data-test-script-state'),
             skeleton: !!document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]'),
             undrawn_charts: bare.length, url: location.pathname};

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from bigram import count_bigrams, count_ids, lecture
-from ui import cached, escape, figures, guide, pick, predict, sidebar, state, training, wordlists
+from ui import cached, escape, figures, grid, guide, pick, predict, sidebar, state, training, wordlists
 from ui.prose import note, say, text
 from ui.showcode import show_code
 
@@ -53,7 +53,7 @@ def matrix(source, model, k: float):
             "count_heatmap",
             source.id,
             (view, k, picked, title),
-            lambda: figures.matrix_heatmap(
+            lambda: grid.counts_grid(
                 M,
                 model.vocab.itos,
                 view=view,

@@ -7,7 +7,7 @@ import streamlit as st
 
 from bigram import BigramError, score_word
 from bigram.wordlist import clean_typed_word
-from ui import cached, escape, figures, guide, pick, predict, sidebar, state, wordlists
+from ui import cached, escape, figures, grid, guide, pick, predict, sidebar, state, wordlists
 from ui.prose import note, say, text
 
 PAGE = "smoothing"
@@ -100,7 +100,7 @@ def heatmaps(source, model, k: float) -> None:
                 "smooth_heatmap_before",
                 source.id,
                 (picked,),
-                lambda: figures.probability_heatmap(
+                lambda: grid.probability_grid(
                     P0, labels, ids=ids, title="k = 0: plain counts", colorbar=False, N=model.N, k=0.0, pick=picked
                 ),
             ),
@@ -113,7 +113,7 @@ def heatmaps(source, model, k: float) -> None:
                 "smooth_heatmap_after",
                 source.id,
                 (k, picked),
-                lambda: figures.probability_heatmap(
+                lambda: grid.probability_grid(
                     Pk, labels, ids=ids, title=f"k = {k:g}", ylabel=False, N=model.N, k=k, pick=picked
                 ),
             ),

@@ -7,7 +7,7 @@ from bigram import METHODS, OPTIMIZERS, init_weights, lecture
 from bigram.defaults import EXCHANGE_REGS, FIT_LR, FIT_STEPS
 from bigram.diagnostics import forward_one, net_against_counts
 from bigram.exchange import one_row_as_reg_grows, uniform_nll
-from ui import cached, figures, guide, pick, predict, replay, sidebar, state, training, wordlists
+from ui import cached, figures, grid, guide, pick, predict, replay, sidebar, state, training, wordlists
 from ui.prose import note, say, text
 from ui.showcode import show_code
 
@@ -243,7 +243,7 @@ def net_against_the_counts(model_id: str, model, net, P0, ids: list[int]) -> Non
                 "net_difference",
                 model_id,
                 (net.fingerprint, tuple(ids), picked),
-                lambda: figures.net_difference_heatmap(cmp.difference, labels, ids=ids, title=title, pick=picked),
+                lambda: grid.difference_grid(cmp.difference, labels, ids=ids, title=title, pick=picked),
             ),
             key="net_difference",
             ids=ids,

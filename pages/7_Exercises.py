@@ -7,7 +7,7 @@ from bigram import BigramError, sample, score_word
 from bigram.defaults import EXCHANGE_REGS
 from bigram.modelfile import ModelFile, load_model_bytes
 from bigram.wordlist import clean_typed_word
-from ui import cached, escape, exercises, figures, sidebar, state, training, wordlists
+from ui import cached, escape, exercises, figures, grid, pick, sidebar, state, training, wordlists
 from ui.prose import note, say, text
 
 PAGE = "exercises"
@@ -128,8 +128,11 @@ def the_loaded_model(k: float, seed: int) -> None:
         note(PAGE, "recorded", meta=", ".join(f"{key} = {value}" for key, value in lm.meta.items()))
     P = lm.probabilities(k)
     ids = figures.top_symbols(lm.tensor if lm.kind == "counts" else P)
-    heatmap = figures.matrix_heatmap(P, lm.vocab.itos, view="probabilities", ids=ids, title=f"P of {name}")
-    st.plotly_chart(heatmap, key="loaded_heatmap")
+    title = f"P of {name}"
+    pick.draw(
+        grid.counts_grid(P, lm.vocab.itos, view="probabilities", ids=ids, title=title, pickable=False),
+        key="loaded_heatmap",
+    )
     drawn = sample(P, lm.vocab, LOADED_SAMPLES, seed=seed)
     st.markdown(text(PAGE, "samples-from-it") + " " + ", ".join(escape.code(s.word) for s in drawn))
     word = st.text_input(

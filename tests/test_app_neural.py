@@ -1,5 +1,6 @@
 """The Neural net page through AppTest: train on demand, keep the net, divergence, the server-wide limit, E04/E05."""
 
+import json
 import math
 
 import pytest
@@ -64,8 +65,8 @@ def test_train_gives_a_falling_loss_and_a_stored_net():
     target = float(metric(at, "Counting model NLL, k = 0"))
     assert target == pytest.approx(2.4541, abs=1e-4)
     assert target < net.nll < net.loss  # reg 0.01 > 0: the loss sits above its data term
-    charts = at.get("plotly_chart")
-    assert len(charts) >= 3  # loss curve, difference heatmap, row comparison
+    assert len(at.get("plotly_chart")) >= 2  # loss curve, row comparison
+    assert [c.key for c in at.get("echarts_chart")] == ["net_difference-none"]  # the clickable difference grid
     assert not at.button(key=state.NET_CONTINUE).disabled
     assert any("Largest gap" in m.value for m in at.markdown)
 
@@ -249,14 +250,14 @@ def test_a_trained_net_keeps_a_bounded_replay_of_its_run():
 
 def test_the_replay_draws_its_charts_only_while_open():
     at = train(open_page(PAGE), steps=40)
-    keys = lambda: {c.key for c in at.get("plotly_chart")}  # noqa: E731
+    keys = lambda: {c.key for c in at.get("plotly_chart") + at.get("echarts_chart")}  # noqa: E731
     assert not any((k or "").startswith("replay_") for k in keys())  # closed: three charts fewer to send and draw
     at.session_state[state.NET_REPLAY] = True  # the expander's open state
     at.run()
     assert not at.exception
     assert {"replay_heatmap_40", "replay_row_40", "replay_curve_40"} <= keys()  # opened on the run's last step
-    heatmap = next(c for c in at.get("plotly_chart") if c.key == "replay_heatmap_40")
-    assert "pick a bigram" not in heatmap.proto.spec  # a replay frame is not clickable: no pick layer to draw
+    heatmap = next(c for c in at.get("echarts_chart") if c.key == "replay_heatmap_40")
+    assert json.loads(heatmap.proto.spec)["series"][0]["selectedMode"] is False  # a replay frame is not clickable
 
 
 def test_the_loss_after_100_steps_is_revealed_once_the_net_has_trained():

@@ -39,7 +39,8 @@ def test_page_renders_with_every_part(default_words, lecture_counts):
         expected = lecture.nll(default_words, lecture.probabilities(N, k, dtype=torch.float64), stoi)
         assert m[f"NLL at k = {k}"] == f"{expected:.4f}"
     assert m["Impossible bigrams at k = 1"] == "0"
-    assert len(at.get("plotly_chart")) == 5  # two heatmaps, one row, the NLL curve, the keepdim sums
+    assert len(at.get("echarts_chart")) == 2  # the two clickable heatmaps
+    assert len(at.get("plotly_chart")) == 3  # one row, the NLL curve, the keepdim sums
     assert [s.value for s in at.subheader] == ["What smoothing does to P", "Score a word", "The keepdim pitfall"]
 
 

@@ -14,29 +14,6 @@ def model():
     return CountModel.from_words(WORDS)
 
 
-def test_count_heatmap_cells_carry_bigram_and_count():
-    m = model()
-    fig = figures.matrix_heatmap(m.N, m.vocab.itos, view="counts")
-    hm = fig.data[0]
-    assert list(hm.x) == list(m.vocab.itos) and list(hm.y) == list(m.vocab.itos)
-    assert torch.equal(torch.tensor(hm.z, dtype=torch.int64), m.N)
-    a, v = m.vocab.stoi["a"], m.vocab.stoi["v"]
-    assert hm.text[a][v] == f"av<br>{int(m.N[a, v])}"
-    assert hm.text[0][a] == f".a<br>{int(m.N[0, a])}"
-    assert list(fig.layout.yaxis.range) == [m.V - 0.5, -0.5]  # row 0 on top, as in the lecture, and no padding
-
-
-def test_probability_and_log_views():
-    m = model()
-    P = m.probabilities(0)
-    fig = figures.matrix_heatmap(P, m.vocab.itos, view="probabilities")
-    assert torch.allclose(torch.tensor(fig.data[0].z, dtype=torch.float64), P.double())
-    logfig = figures.matrix_heatmap(m.log_probabilities(0), m.vocab.itos, view="log-probabilities")
-    z = logfig.data[0].z
-    assert z[0][0] is None  # log 0 = -inf is left blank, and labelled
-    assert logfig.data[0].text[0][0].endswith("-inf")
-
-
 def test_top_symbols_keeps_the_boundary_and_the_most_frequent():
     N = torch.zeros((100, 100), dtype=torch.int64)
     N[5, 6] = 50
@@ -45,8 +22,6 @@ def test_top_symbols_keeps_the_boundary_and_the_most_frequent():
     ids = figures.top_symbols(N, limit=5)
     assert ids == [0, 5, 6, 7, 8]
     assert figures.top_symbols(torch.zeros((3, 3)), limit=5) == [0, 1, 2]
-    sub = figures.matrix_heatmap(N, [str(i) for i in range(100)], ids=ids)
-    assert list(sub.data[0].x) == ["0", "5", "6", "7", "8"]
 
 
 def test_row_distribution_with_comparison():
@@ -77,8 +52,6 @@ def test_nll_vs_smoothing_log_axis_and_marker():
 def test_histogram_symbols_difference_and_draws():
     h = figures.histogram([3, 4, 4, 6], title="t", xlabel="len")
     assert list(h.data[0].x) == [3, 4, 6] and list(h.data[0].y) == [1, 2, 1]
-    d = figures.difference_heatmap(torch.tensor([[0.1, -0.2], [0.0, 0.05]]), ["a", "b"])
-    assert d.data[0].zmid == 0 and math.isclose(d.data[0].zmax, 0.2, rel_tol=1e-6)
     draws = figures.draws_vs_probabilities(["a", "b"], torch.tensor([0.25, 0.75]), torch.tensor([30, 70]), 100)
     assert list(draws.data[0].y) == [0.3, 0.7] and list(draws.data[1].y) == [0.25, 0.75]
 

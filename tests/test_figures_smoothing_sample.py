@@ -22,72 +22,6 @@ def model():
 # --- figures -------------------------------------------------------------------------------
 
 
-def test_a_cells_hover_fills_the_add_k_formula_with_its_own_numbers():
-    """Every cell's hover: (N + k) / (row sum + V·k) with that cell's count and row sum, and the P they give,
-    checked against the lecture's P in float64."""
-    from bigram import lecture
-
-    stoi, itos = lecture.vocabulary(WORDS)
-    N = lecture.count_matrix(WORDS, stoi)
-    k, V = 0.5, len(itos)
-    P = lecture.probabilities(N, k=k, dtype=torch.float64)
-    m = model()
-    fig = figures.probability_heatmap(m.probabilities(k), m.vocab.itos, N=m.N, k=k)
-    layer = next(t for t in fig.data if t.name == figures.PICK_LAYER)
-    assert "(%{customdata[0]:,.6~g} + 0.5) / (%{customdata[1]:,.6~g} + " + f"{V}·0.5)" in layer.hovertemplate
-    assert "= %{customdata[2]:.4f}" in layer.hovertemplate
-    data = torch.as_tensor(layer.customdata)
-    for i, j in ((stoi["e"], stoi["m"]), (0, stoi["a"]), (stoi["a"], 0), (0, 0)):
-        count, row_sum, p = data[i * V + j].tolist()
-        assert (layer.x[i * V + j], layer.y[i * V + j]) == (itos[j], itos[i])
-        assert count == N[i, j] and row_sum == N[i].sum()
-        assert p == pytest.approx(float(P[i, j]), abs=1e-12)
-        assert (count + k) / (row_sum + V * k) == pytest.approx(p, abs=1e-12)  # the formula shown gives the P shown
-
-
-def test_probability_heatmap_log_colours_and_crossed_zeros():
-    m = model()
-    P = m.probabilities(0.0)
-    fig = figures.probability_heatmap(P, m.vocab.itos, title="k = 0")
-    heat, zeros, layer = fig.data
-    assert layer.name == figures.PICK_LAYER and len(layer.x) == len(heat.x) ** 2  # every cell can be clicked
-    labels = list(m.vocab.itos)
-    assert list(heat.x) == labels and list(heat.y) == labels
-    assert list(fig.layout.xaxis.tickvals) == labels  # every label shown, none thinned out
-    a, v = m.vocab.stoi["a"], m.vocab.stoi["v"]
-    assert math.isclose(heat.z[a][v], math.log10(float(P[a, v])), rel_tol=1e-6)
-    assert math.isclose(heat.customdata[a][v], float(P[a, v]), rel_tol=1e-6)
-    assert math.isnan(heat.z[0][0])  # p(. | .) = 0: a gap, not a colour
-    assert (heat.zmin, heat.zmax) == (figures.LOG10_FLOOR, 0)
-    # One cross per zero cell, at its (next, previous) labels.
-    n_zero = int((P == 0).sum())
-    assert len(zeros.x) == n_zero and zeros.showlegend
-    assert (labels[0], labels[0]) in set(zip(zeros.x, zeros.y))
-    assert list(fig.layout.yaxis.range) == [len(labels) - 0.5, -0.5]  # row 0 on top, exactly the cells
-
-
-def test_probability_heatmap_after_smoothing_has_no_zeros_and_keeps_the_scale():
-    m = model()
-    fig = figures.probability_heatmap(m.probabilities(1.0), m.vocab.itos, colorbar=False, ylabel=False)
-    heat, zeros, _ = fig.data
-    assert len(zeros.x) == 0 and not zeros.showlegend
-    assert not any(math.isnan(v) for row in heat.z for v in row)
-    assert (heat.zmin, heat.zmax) == (figures.LOG10_FLOOR, 0) and heat.showscale is False
-
-
-def test_probability_heatmap_restricted_to_some_symbols():
-    m = model()
-    ids = [0, m.vocab.stoi["a"], m.vocab.stoi["m"]]
-    fig = figures.probability_heatmap(m.probabilities(0.5), m.vocab.itos, ids=ids)
-    assert list(fig.data[0].x) == [".", "a", "m"] and len(fig.data[0].z) == 3
-
-
-def test_probability_heatmap_floors_tiny_probabilities():
-    P = torch.tensor([[1e-9, 1 - 1e-9], [0.5, 0.5]], dtype=torch.float64)
-    z = figures.probability_heatmap(P, ["x", "y"]).data[0].z
-    assert z[0][0] == figures.LOG10_FLOOR and math.isclose(z[1][0], math.log10(0.5))
-
-
 def test_keepdim_sums_bars_and_markers():
     rows, cols = torch.tensor([0.5, 2.0, 1.5]), torch.tensor([1.0, 1.0, 1.0])
     fig = figures.keepdim_sums(rows, cols, [".", "a", "b"])
@@ -122,9 +56,7 @@ def test_nll_against_k_log_axis_and_star():
 
 def test_fast_builders_do_not_use_the_large_template():
     # Redrawn at every slider step: the plotly_white template alone costs ~20 ms a figure.
-    m = model()
     for fig in (
-        figures.probability_heatmap(m.probabilities(1.0), m.vocab.itos),
         figures.keepdim_sums(torch.ones(3), torch.ones(3), list("abc")),
         figures.before_after_bars(torch.ones(2), torch.ones(2), list("ab"), "a"),
         figures.nll_against_k([(0.0, 2.0)]),

@@ -276,15 +276,6 @@ def test_distributions_draws_one_bar_series_each_and_the_uniform_line():
     assert len(figures.distributions(rows, labels, "a").layout.shapes) == 0
 
 
-def test_net_difference_heatmap_labels_every_symbol():
-    D = torch.zeros(5, 5)
-    D[1, 2] = -0.3
-    fig = figures.net_difference_heatmap(D, [".", "a", "b", "c", "d"], ids=[0, 1, 2])
-    assert fig.layout.xaxis.dtick == 1 and fig.layout.yaxis.dtick == 1
-    assert fig.data[0].zmid == 0 and fig.data[0].zmin == pytest.approx(-0.3)
-    assert list(fig.data[0].x) == [".", "a", "b"]
-
-
 # --- a run already done: one per server for the same list and settings ---------------------------------------------
 
 

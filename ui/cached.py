@@ -9,6 +9,7 @@ the tests, however many people upload lists and move sliders.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,7 @@ from bigram.sampling import sample as _sample
 from bigram.sampling import sample_table as _sample_table
 
 from .cache import MB, bounded
+from .grid import Grid
 
 
 @bounded(max_entries=16, max_bytes=256 * MB)
@@ -150,7 +152,9 @@ def baselines(source_id: str, net_seed: int, _data: TrainingData) -> Baselines:
 
 
 def _figure_bytes(fig: Any) -> int:
-    """What a figure costs to keep: the size of the JSON Streamlit sends for it (plotly's own serialiser)."""
+    """What a figure costs to keep: the size of the JSON Streamlit sends for it (a plotly figure or a grid)."""
+    if isinstance(fig, Grid):
+        return len(json.dumps(fig.spec))
     return len(plotly.io.to_json(fig, validate=False))
 
 

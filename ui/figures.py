@@ -11,8 +11,6 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import torch
 
-from bigram.counting import cells
-
 from . import escape
 
 HEATMAP_MAX_SYMBOLS = 40
@@ -32,159 +30,11 @@ def top_symbols(N: torch.Tensor, limit: int = HEATMAP_MAX_SYMBOLS) -> list[int]:
     return sorted(int(i) for i in keep)
 
 
-#: The name of the invisible layer of markers over a heatmap's cells that makes each cell clickable:
-#: a plotly heatmap trace sends no selection events (streamlit#8760), a scatter does.
-PICK_LAYER = "pick a bigram"
-
-
-def pick_layer(
-    labs: Sequence[str],
-    ids: Sequence[int],
-    *,
-    N: torch.Tensor | None,
-    k: float,
-    pick: tuple[int, int] | None,
-    size: int,
-) -> tuple[go.Scatter, list[dict]]:
-    """A transparent marker on every cell, its hover the add-k formula filled in with the cell's numbers (when N is
-    given); and the outline of the picked cell. Point index r * len(ids) + c is cell (ids[r], ids[c])."""
-    n = len(ids)
-    numbers, hover = None, None
-    if N is not None:
-        index = torch.tensor(list(ids))  # a cut-down heatmap's row sums still count every symbol: cut after
-        num, den, P = (t[index][:, index].double() for t in cells(N, k))
-        V = N.shape[1]
-        # The numbers travel as one array (sent in binary) and plotly fills them into one template: 729 formatted
-        # strings per heatmap were 110 KB of the figure and most of the time it took to build.
-        numbers = torch.stack([num - k, den - V * k, P], dim=-1).reshape(n * n, 3).numpy()
-        hover = (
-            "p(%{x} | %{y}) = (N + k) / (row sum + V·k)<br>"
-            f"= (%{{customdata[0]:,.6~g}} + {k:g}) / (%{{customdata[1]:,.6~g}} + {V}·{k:g})"
-            " = %{customdata[2]:.4f}<br><i>click to pick this bigram</i><extra></extra>"
-        )
-    layer = go.Scatter(
-        x=[labs[c] for _ in range(n) for c in range(n)],
-        y=[labs[r] for r in range(n) for _ in range(n)],
-        mode="markers",
-        name=PICK_LAYER,
-        marker=dict(symbol="square", size=size, color="rgba(0,0,0,0)"),
-        customdata=numbers,
-        hovertemplate=hover,
-        hoverinfo=None if hover else "skip",
-        showlegend=False,
-    )
-    shapes = []
-    if pick is not None and pick[0] in ids and pick[1] in ids:
-        r, c = list(ids).index(pick[0]), list(ids).index(pick[1])
-        shapes.append(
-            dict(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5, line=dict(color=ORANGE, width=3))
-        )
-    return layer, shapes
-
-
 def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
     """The one look of every figure: ``_fast_layout``'s title, margins and height, on Streamlit's own theme (which
     st.plotly_chart applies to every chart, light or dark)."""
     fig.update_layout(_fast_layout(title, height))
     return fig
-
-
-def _heatmap_margin(*, top: int, colorbar: bool, legend: bool = False, ylabel: bool = True) -> dict:
-    """A heatmap's margins, fixed: room for one-symbol tick labels and the axis title at the left, the colour bar at
-    the right, a legend below.
-
-    Left to grow them itself (``autoexpand``), plotly draws the figure, measures the labels, colour bar and legend,
-    and draws it all again: for a 27 x 27 heatmap with its pick layer that doubled the time the browser spends on it
-    (184 -> 66 ms for P, 373 -> 106 ms for the count grid, plotly.js alone in Chromium on this machine).
-    """
-    return dict(l=52 if ylabel else 40, r=96 if colorbar else 14, t=top, b=48 if legend else 14, autoexpand=False)
-
-
-#: A figure title pinned to the top of the figure, above a top x axis' own title: in the middle of the top margin
-#: (plotly's default) the two overlap once the figure is narrow (a phone).
-_TITLE_ABOVE_TOP_AXIS = dict(yref="container", y=1, yanchor="top", pad=dict(t=12))
-
-
-def _cell_ranges(n: int) -> tuple[list[float], list[float]]:
-    """The x and y ranges of an n x n grid of cells, row 0 at the top: exactly the cells. Left to plotly, the ranges
-    would grow by half a pick marker at each end (a gap between the top labels and the first row), and be computed
-    at every draw."""
-    return [-0.5, n - 0.5], [n - 0.5, -0.5]
-
-
-def _grid_with_top_axis(fig: go.Figure, n: int, title: str, height: int, tickfont: dict | None = None) -> go.Figure:
-    """The one layout of the n x n grids read like the lecture's N: row 0 at the top, the next symbol along a top
-    axis, the title above that axis, fixed margins (``_heatmap_margin``) and exact cell ranges (``_cell_ranges``)."""
-    xs, ys = _cell_ranges(n)
-    font = {} if tickfont is None else {"tickfont": tickfont}
-    fig.update_yaxes(range=ys, title="previous symbol", type="category", **font)
-    fig.update_xaxes(range=xs, side="top", title="next symbol", type="category", **font)
-    _layout(fig, title, height=height)
-    fig.update_layout(margin=_heatmap_margin(top=100, colorbar=True), title=_TITLE_ABOVE_TOP_AXIS)
-    return fig
-
-
-def matrix_heatmap(
-    M: torch.Tensor,
-    labels: Sequence[str],
-    *,
-    view: str = "counts",
-    ids: Sequence[int] | None = None,
-    annotate: bool = True,
-    title: str | None = None,
-    N: torch.Tensor | None = None,
-    k: float = 0.0,
-    pick: tuple[int, int] | None = None,
-) -> go.Figure:
-    """The lecture's picture of N: each cell shows its bigram and its value; rows are the previous symbol.
-
-    ``view`` is "counts", "probabilities" or "log-probabilities" and only changes the text
-    format and colour scale; ``ids`` restricts the picture to some symbols (large vocabularies).
-    Every cell can be clicked (``pick_layer``); with ``N`` its hover shows the add-k formula at ``k``.
-    """
-    ids = list(range(M.shape[0])) if ids is None else list(ids)
-    sub = M[ids][:, ids].double()
-    labs = [escape.plot(labels[i]) for i in ids]
-    z = sub.tolist()
-    if view == "counts":
-        fmt = lambda v: f"{int(v)}"  # noqa: E731
-        hover = "%{y}%{x}: %{z:,.0f}<extra>count of bigram</extra>"
-        colorscale = "Blues"
-    elif view == "probabilities":
-        fmt = lambda v: f"{v:.2f}".lstrip("0") if v < 1 else "1"  # noqa: E731
-        hover = "p(%{x} | %{y}) = %{z:.4f}<extra></extra>"
-        colorscale = "Blues"
-    elif view == "log-probabilities":
-        z = [[v if math.isfinite(v) else None for v in row] for row in z]
-        fmt = lambda v: "-inf" if v is None else f"{v:.1f}"  # noqa: E731
-        hover = "log p(%{x} | %{y}) = %{z:.3f}<extra></extra>"
-        colorscale = "Blues"
-    else:
-        raise ValueError(f"unknown view {view!r}")
-    text = [[f"{labs[r]}{labs[c]}<br>{fmt(z[r][c])}" for c in range(len(ids))] for r in range(len(ids))]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=labs,
-            y=labs,
-            colorscale=colorscale,
-            text=text if annotate else None,
-            texttemplate="%{text}" if annotate else None,
-            textfont=dict(size=8),
-            hovertemplate=hover,
-            xgap=1,
-            ygap=1,
-            colorbar=dict(thickness=12),
-        )
-    )
-    layer, shapes = pick_layer(labs, ids, N=N, k=k, pick=pick, size=20)
-    if N is not None:
-        fig.data[0].hoverinfo = "skip"  # the layer above shows the formula instead
-        fig.data[0].hovertemplate = None
-    fig.add_trace(layer)
-    fig.update_layout(shapes=shapes)
-    size = max(420, 26 * len(ids) + 170)
-    return _grid_with_top_axis(fig, len(ids), title or f"Bigram {view}", size, tickfont=dict(size=12))
 
 
 def row_distribution(
@@ -371,39 +221,6 @@ def symbol_frequencies(labels: Sequence[str], counts: Sequence[int], title: str 
     return _layout(fig, title, height=320)
 
 
-def difference_heatmap(
-    D: torch.Tensor,
-    labels: Sequence[str],
-    ids: Sequence[int] | None = None,
-    title: str = "softmax(W) - P",
-    pick: tuple[int, int] | None = None,
-) -> go.Figure:
-    """Signed differences on a diverging scale centred at 0; every cell can be clicked (``pick_layer``)."""
-    ids = list(range(D.shape[0])) if ids is None else list(ids)
-    sub = D[ids][:, ids].double()
-    labs = [escape.plot(labels[i]) for i in ids]
-    bound = float(sub.abs().max()) or 1e-12
-    fig = go.Figure(
-        go.Heatmap(
-            z=sub.tolist(),
-            x=labs,
-            y=labs,
-            colorscale="RdBu",
-            zmid=0,
-            zmin=-bound,
-            zmax=bound,
-            hovertemplate="%{y}%{x}: %{z:+.5f}<extra></extra>",
-            xgap=1,
-            ygap=1,
-            colorbar=dict(thickness=12),
-        )
-    )
-    layer, shapes = pick_layer(labs, ids, N=None, k=0.0, pick=pick, size=16)
-    fig.add_trace(layer)
-    fig.update_layout(shapes=shapes)
-    return _grid_with_top_axis(fig, len(ids), title, max(420, 20 * len(ids) + 170))
-
-
 def draws_vs_probabilities(labels: Sequence[str], probs: torch.Tensor, draws: torch.Tensor, n: int) -> go.Figure:
     """How often torch.multinomial picked each index in n draws, against the probability it was given."""
     freq = (draws.double() / max(n, 1)).tolist()
@@ -422,10 +239,6 @@ def draws_vs_probabilities(labels: Sequence[str], probs: torch.Tensor, draws: to
     return _layout(fig, "torch.multinomial: draws against probabilities", height=340)
 
 
-#: The colour scale of smoothing_heatmaps spans 10**-5 .. 1; smaller probabilities get the palest colour.
-LOG10_FLOOR = -5
-
-
 def _fast_layout(title: str, height: int, **layout) -> dict:
     """Layout for figures redrawn at every slider step: built in one go, with Streamlit's own (light) template.
 
@@ -437,80 +250,6 @@ def _fast_layout(title: str, height: int, **layout) -> dict:
             title=dict(text=escape.plot(title), x=0, xanchor="left"), margin=dict(l=10, r=10, t=50, b=10), height=height
         )
         | layout
-    )
-
-
-def probability_heatmap(
-    P: torch.Tensor,
-    labels: Sequence[str],
-    *,
-    ids: Sequence[int] | None = None,
-    title: str = "P",
-    colorbar: bool = True,
-    ylabel: bool = True,
-    N: torch.Tensor | None = None,
-    k: float = 0.0,
-    pick: tuple[int, int] | None = None,
-    pickable: bool = True,
-) -> go.Figure:
-    """p(next | previous) on a fixed log colour scale (1e-5 .. 1); a cell with p = 0 is left blank and crossed in red.
-    ``pickable`` False leaves out the layer that makes cells clickable (a chart drawn without ``ui.pick.chart``).
-
-    Made to be redrawn at every step of the smoothing slider: a fixed scale keeps colours
-    comparable between values of k (and between two of these side by side), and there is no
-    cell text, so it builds in a few milliseconds.
-    """
-    ids = list(range(P.shape[0])) if ids is None else list(ids)
-    labs = [escape.plot(labels[i]) for i in ids]
-    sub = P[ids][:, ids].double()
-    # numpy arrays, not lists: plotly checks them in one go (a 27 x 27 list of lists costs ~10 ms); NaN leaves a gap.
-    z = torch.where(sub > 0, sub.log10().clamp(min=LOG10_FLOOR), torch.nan).numpy()
-    zeros = (sub == 0).nonzero().tolist()
-    # Every label, not plotly's thinned-out choice: a reader looks up a row and a column by their symbols.
-    axis = dict(type="category", tickfont=dict(size=10), showgrid=False, tickmode="array", tickvals=labs, ticktext=labs)
-    layer, shapes = pick_layer(labs, ids, N=N, k=k, pick=pick, size=12) if pickable else (None, [])
-    xs, ys = _cell_ranges(len(ids))
-    return go.Figure(
-        data=[
-            go.Heatmap(
-                z=z,
-                x=labs,
-                y=labs,
-                customdata=sub.numpy(),
-                zmin=LOG10_FLOOR,
-                zmax=0,
-                colorscale="Blues",
-                xgap=1,
-                ygap=1,
-                hovertemplate="p(%{x} | %{y}) = %{customdata:.6f}<extra></extra>",
-                showscale=colorbar,
-                colorbar=dict(
-                    thickness=12,
-                    title=dict(text="p"),
-                    tickvals=list(range(LOG10_FLOOR, 1)),
-                    ticktext=[f"≤1e{LOG10_FLOOR}"] + [f"{10.0**e:g}" for e in range(LOG10_FLOOR + 1, 1)],
-                ),
-            ),
-            go.Scatter(
-                x=[labs[j] for _, j in zeros],
-                y=[labs[i] for i, _ in zeros],
-                mode="markers",
-                name="p = 0: impossible bigram",
-                marker=dict(symbol="x-thin", size=6, line=dict(width=1.5, color="#d62728")),
-                showlegend=bool(zeros),
-                hovertemplate="p(%{x} | %{y}) = 0<extra></extra>",
-            ),
-            *([layer] if layer is not None else []),
-        ],
-        layout=_fast_layout(
-            title,
-            max(420, 14 * len(ids) + 150),
-            shapes=shapes,
-            xaxis=dict(axis, side="top", range=xs),
-            yaxis=dict(axis, range=ys, title=dict(text="previous symbol" if ylabel else "")),
-            legend=dict(orientation="h", y=-0.01, yanchor="top", x=0, xanchor="left"),
-            margin=_heatmap_margin(top=80, colorbar=colorbar, legend=bool(zeros), ylabel=ylabel),
-        ),
     )
 
 
@@ -643,20 +382,6 @@ def draw_step(probs: torch.Tensor, labels: Sequence[str], drawn: int, *, title: 
     fig.update_xaxes(type="category", title="next symbol")
     fig.update_yaxes(title="probability", rangemode="tozero")
     return _layout(fig, title, height=300)
-
-
-def net_difference_heatmap(
-    D: torch.Tensor,
-    labels: Sequence[str],
-    ids: Sequence[int] | None = None,
-    title: str = "softmax(W) − P",
-    pick: tuple[int, int] | None = None,
-) -> go.Figure:
-    """difference_heatmap with every symbol labelled."""
-    fig = difference_heatmap(D, labels, ids=ids, title=title, pick=pick)
-    fig.update_xaxes(dtick=1, tickfont=dict(size=11))
-    fig.update_yaxes(dtick=1, tickfont=dict(size=11))
-    return fig
 
 
 def regularisation_curve(

@@ -13,26 +13,35 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import torch
 
 from bigram.counting import cells
 
 from . import escape
+from .figures import ORANGE
 
-ORANGE = "#ff7f0e"  # the picked cell's outline, as in every figure of the app
 RED = "#d62728"  # the cross on a cell whose p is exactly 0
 #: The colour scales (ColorBrewer's, as plotly's "Blues" and "RdBu"): light to dark, and red through white to blue.
 BLUES = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
-RED_BLUE = ["#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac"]
 #: The log colour scale of the P grids spans 10**-5 .. 1; smaller probabilities get the palest colour.
 LOG10_FLOOR = -5
+RED_BLUE = ["#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac"]
 #: The grid's plot area inside the chart, in pixels: exactly these margins (no room taken for labels, which are
 #: drawn in them), so a cell's place on screen follows from the chart's size (tests/browser click a cell by it).
 MARGIN = {"left": 52, "right": 80, "top": 96, "bottom": 8}
 #: Dimensions of a data item: the cell's label and its hover formula (see the module's docstring).
 LABEL, FORMULA = 3, 4
 CLICK_HINT = "<i>click to pick this bigram</i>"
+
+
+class Grid(NamedTuple):
+    """A grid ready to draw: the ECharts option, the chart's height in pixels, its text for a screen reader."""
+
+    spec: dict
+    height: int
+    alt: str
 
 
 def _labels(labels: Sequence[str], ids: Sequence[int]) -> list[str]:
@@ -72,14 +81,18 @@ def _spec(
     tooltip: str,
     ylabel: bool = True,
     crosses: bool = False,
-) -> dict:
+    what: str,
+    pickable: bool = True,
+) -> Grid:
     n = len(labs)
     data = []
     for r in range(n):
         for c in range(n):
             v = values[r][c]
-            item = [c, r, "-" if v is None else v, texts[r][c], formulas[r][c] if formulas else ""]
-            if crosses and v is None:  # p = 0 exactly: no colour, a red cross
+            # No value (p = 0, log 0): below the scale, so drawn white (``outOfRange``) with its label; ECharts would
+            # leave out a cell without a value, label and hover too.
+            item = [c, r, scale["min"] - 1 if v is None else v, texts[r][c], formulas[r][c] if formulas else ""]
+            if crosses and v is None:  # p = 0 exactly: a red cross
                 data.append({"value": item, "label": {"show": True, "formatter": "×", "color": RED, "fontSize": 12}})
             else:
                 data.append(item)
@@ -98,13 +111,11 @@ def _spec(
     }
     label = {"show": label_size is not None, "formatter": f"{{@[{LABEL}]}}", "fontSize": label_size or 8}
     label |= {"color": "#000", "textBorderColor": "#fff", "textBorderWidth": 2, "lineHeight": (label_size or 8) + 2}
-    return {
+    spec = {
         "animation": False,
         "title": {"text": title, "left": 0, "top": 0, "textStyle": {"fontSize": 16}},
-        "tooltip": {"formatter": tooltip, "confine": True},
-        "grid": MARGIN
-        | {"left": MARGIN["left"] if ylabel else 30, "right": MARGIN["right"] if scale.get("show", True) else 14}
-        | {"outerBoundsMode": "none"},
+        "tooltip": {"formatter": f"{tooltip}<br>{CLICK_HINT}" if pickable else tooltip, "confine": True},
+        "grid": MARGIN | {"outerBoundsMode": "none"},
         "xAxis": axis | {"position": "top", "name": "next symbol", "nameGap": 26},
         "yAxis": axis | {"inverse": True, "name": "previous symbol" if ylabel else "", "nameGap": 34},
         "visualMap": {
@@ -118,6 +129,7 @@ def _spec(
             "itemWidth": 12,
             "calculable": False,
             "hoverLink": False,
+            "outOfRange": {"color": "#ffffff"},
             **scale,
         },
         "series": [
@@ -126,11 +138,12 @@ def _spec(
                 "name": "cells",
                 "data": data,
                 "label": label,
+                "labelLayout": {"hideOverlap": True},  # a narrow screen (a phone) drops labels that would overlap
                 "itemStyle": {"borderColor": "#fff", "borderWidth": 1},
                 "emphasis": {"itemStyle": {"borderColor": "#333", "borderWidth": 2}},
                 # A click selects the cell (what ui.pick reads); the picked cell is outlined by the series below,
                 # from the shared pick, whether a click, a select box or a link set it.
-                "selectedMode": "single",
+                "selectedMode": "single" if pickable else False,
                 "select": {
                     "itemStyle": {"borderColor": "#fff", "borderWidth": 1},
                     "label": {"show": label_size is not None},
@@ -146,6 +159,8 @@ def _spec(
             },
         ],
     }
+    shown = None if not picked else (labs[r], labs[c])
+    return Grid(spec, height, alt_text(title, labs, what, pick=shown, pickable=pickable))
 
 
 def _height(n: int, per_cell: int, extra: int = 120) -> int:
@@ -163,7 +178,8 @@ def counts_grid(
     N: torch.Tensor | None = None,
     k: float = 0.0,
     pick: tuple[int, int] | None = None,
-) -> dict:
+    pickable: bool = True,
+) -> Grid:
     """The lecture's picture of N (or P, or log P): each cell shows its bigram and its value; rows are the previous
     symbol. With ``N`` a cell's hover shows the add-k formula at ``k``, filled in."""
     ids = list(range(M.shape[0])) if ids is None else list(ids)
@@ -192,7 +208,7 @@ def counts_grid(
         else [f"{scale['max']:.2f}", f"{scale['min']:.2f}"]
     )
     formulas = _formulas(N, ids, k, labs) if N is not None else None
-    tooltip = f"{{@[{FORMULA}]}}<br>{CLICK_HINT}" if formulas else f"{hover}<br>{CLICK_HINT}"
+    tooltip = f"{{@[{FORMULA}]}}" if formulas else hover
     return _spec(
         labs,
         z,
@@ -205,6 +221,8 @@ def counts_grid(
         height=_height(n, 26, 150),
         label_size=8 if annotate else None,
         tooltip=tooltip,
+        what=f"bigram {view}" + (", each cell labelled with its bigram and value" if annotate else ""),
+        pickable=pickable,
     )
 
 
@@ -219,7 +237,8 @@ def probability_grid(
     N: torch.Tensor | None = None,
     k: float = 0.0,
     pick: tuple[int, int] | None = None,
-) -> dict:
+    pickable: bool = True,
+) -> Grid:
     """p(next | previous) on a fixed log colour scale (1e-5 .. 1), no cell text; a cell with p = 0 is left blank
     and crossed in red. A fixed scale keeps colours comparable between values of k and between two grids."""
     ids = list(range(P.shape[0])) if ids is None else list(ids)
@@ -238,7 +257,7 @@ def probability_grid(
         "show": colorbar,
         "text": ["p = 1", f"≤ 1e{LOG10_FLOOR}"],
     }
-    tooltip = f"{{@[{FORMULA}]}}<br>{CLICK_HINT}" if formulas else f"{{@[{LABEL}]}}<br>{CLICK_HINT}"
+    tooltip = f"{{@[{FORMULA}]}}" if formulas else f"{{@[{LABEL}]}}"
     return _spec(
         labs,
         z,
@@ -253,6 +272,8 @@ def probability_grid(
         tooltip=tooltip,
         ylabel=ylabel,
         crosses=True,
+        what="probabilities p(next | previous) on a log colour scale, impossible bigrams crossed",
+        pickable=pickable,
     )
 
 
@@ -263,7 +284,7 @@ def difference_grid(
     ids: Sequence[int] | None = None,
     title: str = "softmax(W) − P",
     pick: tuple[int, int] | None = None,
-) -> dict:
+) -> Grid:
     """Signed differences on a diverging scale centred at 0 (red: less, blue: more)."""
     ids = list(range(D.shape[0])) if ids is None else list(ids)
     labs = _labels(labels, ids)
@@ -283,7 +304,8 @@ def difference_grid(
         ids=ids,
         height=_height(n, 20, 150),
         label_size=None,
-        tooltip=f"{{@[{LABEL}]}}<br>{CLICK_HINT}",
+        tooltip=f"{{@[{LABEL}]}}",
+        what="differences, red where the net gives less than the counts, blue where it gives more",
     )
 
 
@@ -298,9 +320,13 @@ def picked_cell(selection: dict, n: int) -> tuple[int, int] | None:
     return None
 
 
-def alt_text(title: str, labs: Sequence[str], what: str) -> str:
-    """A grid's description for a screen reader: what it shows and how to pick a cell without a mouse."""
+def alt_text(
+    title: str, labs: Sequence[str], what: str, pick: tuple[str, str] | None = None, pickable: bool = True
+) -> str:
+    """A grid's description for a screen reader: what it shows, what is picked, how to pick without a mouse."""
+    picked = f" The bigram {pick[0]}{pick[1]} is picked, outlined in orange." if pick else ""
+    how = " Choose a bigram with the two select boxes below the chart." if pickable else ""
     return (
-        f"{title}: a {len(labs)} by {len(labs)} grid of {what}, rows the previous symbol, columns the next. "
-        "Choose a bigram with the two select boxes below the chart."
+        f"{title}: a {len(labs)} by {len(labs)} grid of {what}; rows are the previous symbol, columns the next."
+        f"{picked}{how}"
     )

@@ -16,7 +16,7 @@ from bigram.counting import cell
 from bigram.describe import words_with_bigram
 
 from . import escape, state
-from .figures import PICK_LAYER
+from .grid import Grid, picked_cell
 
 
 def current(model: CountModel) -> tuple[int, int] | None:
@@ -36,18 +36,25 @@ def set_pick(i: int, j: int) -> None:
     st.session_state[state.PICK_ROW], st.session_state[state.PICK_COL] = i, j
 
 
-def chart(fig, *, key: str, ids: list[int]) -> None:
-    """Draw a heatmap whose cells can be clicked to pick a bigram (the figure carries ``figures.pick_layer``)."""
-    layer = next(n for n, t in enumerate(fig.data) if t.name == PICK_LAYER)
+def chart(grid: Grid, *, key: str, ids: list[int]) -> None:
+    """Draw a grid (``ui.grid``) whose cells a click picks; the picked cell is outlined whatever set the pick.
+
+    The widget's key carries the pick, so a new pick starts a fresh selection: a click on the cell picked before
+    a select box moved the pick elsewhere is a new selection, not a click that clears the old one.
+    """
+    widget = f"{key}-{state.setting('pick') or 'none'}"
 
     def picked() -> None:
-        points = st.session_state[key].selection.points
-        hit = next((p for p in points if p.get("curve_number") == layer), None)
+        hit = picked_cell(st.session_state[widget]["selection"], len(ids))
         if hit is not None:
-            r, c = divmod(int(hit["point_index"]), len(ids))
-            set_pick(ids[r], ids[c])
+            set_pick(ids[hit[0]], ids[hit[1]])
 
-    st.plotly_chart(fig, key=key, on_select=picked, selection_mode="points")
+    draw(grid, key=widget, on_select=picked)
+
+
+def draw(grid: Grid, *, key: str, on_select=None) -> None:
+    """Draw a grid; with ``on_select`` (a callback) a click on a cell calls it."""
+    st.echarts_chart(grid.spec, key=key, on_select=on_select or "ignore", height=grid.height, alt=grid.alt)
 
 
 def choose(model: CountModel) -> None:

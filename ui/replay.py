@@ -14,7 +14,7 @@ import torch
 from bigram import CountModel
 from bigram.neural import net_probabilities
 
-from . import figures, state
+from . import figures, grid, pick, state
 
 PLAY_SECONDS = 0.5
 
@@ -63,10 +63,8 @@ def section(net, model: CountModel, P0: torch.Tensor, *, baselines=None) -> None
         row = row if isinstance(row, int) and 0 <= row < model.V else 0
         left, right = st.columns(2)
         with left:
-            st.plotly_chart(
-                figures.probability_heatmap(
-                    Pt, labels, ids=ids, title=f"softmax(W) after {step:,} steps", pickable=False
-                ),
+            pick.draw(
+                grid.probability_grid(Pt, labels, ids=ids, title=f"softmax(W) after {step:,} steps", pickable=False),
                 key=f"replay_heatmap_{step}",
             )
         with right:

@@ -234,8 +234,8 @@ def wait_title(page, title: str, timeout: float = RENDER_TIMEOUT) -> None:
 
 
 def wait_charts(page, at_least: int = 0, timeout: float = RENDER_TIMEOUT) -> None:
-    """Wait until the page is drawn: no placeholder skeleton left, and every plotly chart (at least ``at_least``)
-    has its svg.
+    """Wait until the page is drawn: no placeholder skeleton left, and every chart (at least ``at_least``) drawn:
+    a plotly chart has its svg, a grid (ECharts) its canvas.
 
     The script's end is not the page's: an element whose code is loaded on demand (plotly, the data grid)
     shows a skeleton first, and plotly draws a second or more after that.
@@ -244,7 +244,9 @@ def wait_charts(page, at_least: int = 0, timeout: float = RENDER_TIMEOUT) -> Non
         """n => {
             if (document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')) return false;
             const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
-            return charts.length >= n && [...charts].every(c => c.querySelector('.main-svg'));
+            const grids = [...document.querySelectorAll('[data-testid="stEChartsChart"]')];
+            return charts.length + grids.length >= n && [...charts].every(c => c.querySelector('.main-svg'))
+                && grids.every(c => c.querySelector('canvas'));
         }""",
         arg=at_least,
         timeout=timeout,

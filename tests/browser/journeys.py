@@ -24,6 +24,15 @@ def main(page):
     return page.get_by_test_id("stMain")
 
 
+def shown(page) -> str:
+    """What the main area says, to the eye or a screen reader: its text, and each grid's description (a grid draws
+    its title on a canvas, and ECharts gives it the chart's ``alt`` as its aria-label)."""
+    labels = page.eval_on_selector_all(
+        '[data-testid="stMain"] [data-testid="stEChartsChart"][aria-label]', "els => els.map(e => e.ariaLabel)"
+    )
+    return "\n".join([main(page).inner_text(), *labels])
+
+
 def upload(page, path) -> None:
     """Open the sidebar's uploader and choose a file, as a person does."""
     sidebar = page.get_by_test_id("stSidebar")

@@ -6,15 +6,32 @@ import pytest
 from browserutil import open_view, page_title, screenshot
 from journeys import go, main, query, settle
 
+from ui import grid
+
 pytestmark = pytest.mark.browser
 
 
+def cell_centre(page, chart_index: int, r: int, c: int, n: int) -> tuple[float, float]:
+    """Where cell (r, c) of the chart_index-th grid (n x n cells) is on screen: its centre, from the chart's box and
+    the grid's fixed margins (``ui.grid.MARGIN``; a grid without a colour bar or row title has narrower ones)."""
+    chart = main(page).get_by_test_id("stEChartsChart").nth(chart_index)
+    chart.scroll_into_view_if_needed()
+    canvas = chart.locator("canvas").first
+    box = canvas.bounding_box()
+    left, right = grid.MARGIN["left"], grid.MARGIN["right"]
+    width = (box["width"] - left - right) / n
+    height = (box["height"] - grid.MARGIN["top"] - grid.MARGIN["bottom"]) / n
+    return box["x"] + left + (c + 0.5) * width, box["y"] + grid.MARGIN["top"] + (r + 0.5) * height
+
+
 def click_cell(page, chart_index: int, r: int, c: int, n: int) -> None:
-    """Click cell (r, c) of the chart_index-th heatmap (n x n cells), where a person would: its centre."""
-    chart = main(page).get_by_test_id("stPlotlyChart").nth(chart_index)
-    cell = chart.locator(".scatterlayer .trace").last.locator("path.point").nth(r * n + c)
-    box = cell.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    """Click cell (r, c) of the chart_index-th grid (n x n cells), where a person would: its centre; then wait for
+    the pick to reach the link (the end of the run the click started, however busy the machine) and the redraw."""
+    before = query(page).get("pick")
+    page.mouse.click(*cell_centre(page, chart_index, r, c, n))
+    page.wait_for_function(
+        "before => new URLSearchParams(location.search).get('pick') !== before", arg=before, timeout=60_000
+    )
     settle(page)
 
 

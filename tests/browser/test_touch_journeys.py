@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import torch
 from browserutil import open_view, page_title, screenshot
-from journeys import go, main, number, press, query, select, settle
-from test_touch import click_cell
+from journeys import go, main, number, press, query, select, settle, shown
+from test_touch import cell_centre, click_cell
 
 from bigram import lecture
 from bigram.defaults import LECTURE_K, NET_SEED, SAMPLE_SEED
@@ -28,17 +28,15 @@ N = lecture.count_matrix(WORDS, STOI)
 def test_a_cell_picked_on_smoothing_is_read_on_counts(server, page):
     open_view(page, server.url, "/Smoothing", page_title("pages/3_Smoothing.py"))
     e, m = STOI["e"], STOI["m"]
-    chart = main(page).get_by_test_id("stPlotlyChart").nth(1)  # the second heatmap: P at the link's k
-    cell = chart.locator(".scatterlayer .trace").last.locator("path.point").nth(e * 27 + m)
-    cell.scroll_into_view_if_needed()
-    box = cell.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # hover first: the formula, filled in
+    chart = main(page).get_by_test_id("stEChartsChart").nth(1)  # the second grid: P at the link's k
+    page.mouse.move(*cell_centre(page, 1, e, m, 27))  # hover first: the formula, filled in
     P = lecture.probabilities(N, k=LECTURE_K, dtype=torch.float64)
     row_sum = int(N[e].sum())
     filled = f"= ({int(N[e, m]):,} + {LECTURE_K:g}) / ({row_sum:,} + 27·{LECTURE_K:g}) = {float(P[e, m]):.4f}"
-    hover = chart.locator(".hoverlayer")
-    hover.get_by_text("click to pick").wait_for()
-    assert "p(m | e) = (N + k) / (row sum + V·k)" in hover.text_content() and filled in hover.text_content()
+    hover = chart.get_by_text("click to pick")  # ECharts' tooltip: a div inside the chart
+    hover.wait_for()
+    said = chart.inner_text()
+    assert "p(m | e) = (N + k) / (row sum + V·k)" in said and filled in said
     click_cell(page, 1, e, m, 27)
     assert query(page).get("pick") == f"{STOI['e']},{STOI['m']}"
 
@@ -84,18 +82,18 @@ def test_scrubbing_a_finished_run(server, page):
     main(page).get_by_text("Replay the run").click()
     settle(page)
     slider = main(page).get_by_role("slider", name="Step of the run")
-    assert "softmax(W) after 100 steps" in main(page).inner_text()  # a finished run opens on its last step
+    assert "softmax(W) after 100 steps" in shown(page)  # a finished run opens on its last step
     slider.focus()
     page.keyboard.press("Home")
     settle(page)
-    assert "softmax(W) after 0 steps" in main(page).inner_text()
+    assert "softmax(W) after 0 steps" in shown(page)
     page.keyboard.press("ArrowRight")
     settle(page)
-    after = main(page).inner_text()
+    after = shown(page)
     assert "softmax(W) after 0 steps" not in after and "steps" in after
     page.keyboard.press("End")
     settle(page)
-    assert "softmax(W) after 100 steps" in main(page).inner_text()
+    assert "softmax(W) after 100 steps" in shown(page)
     screenshot(page, "touch-replay-scrubbed")
 
 

@@ -52,6 +52,23 @@ UPLOAD_MAX_WORDS = 1_000_000
 UPLOAD_MAX_VOCAB = 3_000
 UPLOAD_MAX_WORD_LEN = 100
 
+# -- the shared server's memory ---------------------------------------------------------------------
+
+#: The budget of the whole server process (resident memory), every visitor and cache together. The parts
+#: below add up to it; ``ui/memory.py`` keeps each part within its bound (BENCHMARKS.md, "Memory released").
+SERVER_MAX_BYTES = 1000 * MB
+#: The server at rest: Python, torch, plotly, pandas, Streamlit and the built-in lists (measured 290-370 MB).
+SERVER_BASE_BYTES = 400 * MB
+#: Temporaries of the computations in progress (one V x V float64 matrix is 72 MB at 3,001 symbols).
+SERVER_WORK_BYTES = 120 * MB
+#: Every shared cache of ``ui.cache`` together: past it the least recently used entries go first.
+SHARED_CACHES_MAX_BYTES = 240 * MB
+#: What visitors' sessions hold together (their uploads, trained nets, loaded model files): past it a new
+#: upload is refused in one line, never the server.
+SESSIONS_MAX_BYTES = 240 * MB
+#: What one session may hold: past it the nets and comparisons of lists not in use are let go first.
+SESSION_MAX_BYTES = 160 * MB
+
 # -- tables and model files ------------------------------------------------------------------------
 
 #: Cells of a longer-context table (V ** context x V): 20 million int64 counts are 160 MB.

@@ -1,5 +1,7 @@
 """Teacher mode through AppTest: a locked link fixes its settings for whoever opens it, until they unlock them."""
 
+from urllib.parse import parse_qsl
+
 from apputil import open_page, shown
 
 from ui import state
@@ -29,3 +31,21 @@ def test_link_for_my_class_builds_a_locked_presentation_link():
     at = open_page(PAGE, query={"k": "3"})
     link = next(c.value for c in at.sidebar.code if "teach=1" in c.value)
     assert "k=3" in link and "lock=1" in link and link.split("?")[0].endswith("/Smoothing")
+
+
+def test_link_for_my_class_locks_the_settings_at_their_defaults_too():
+    """Issue 24 item 6: a locked class link carries every setting as shown, so its defaults are locked as well."""
+    at = open_page(PAGE)
+    link = next(c.value for c in at.sidebar.code if "lock=1" in c.value)
+    assert "k=" in link and "seed=" in link and "steps=" in link
+    student = open_page(PAGE, query=dict(parse_qsl(link.split("?", 1)[1])))
+    assert {"k", "seed", "steps"} <= set(student.session_state[state.LOCKED])
+    assert student.select_slider(key="k").disabled
+
+
+def test_link_for_my_class_says_an_upload_does_not_travel():
+    at = open_page(PAGE)
+    at.file_uploader(key="uploader").set_value(("mine.txt", b"emma\nava\n", "text/plain"))
+    at.run()
+    caption = next(shown(c.value) for c in at.sidebar.caption if c.value.startswith("Students who open it"))
+    assert "cannot travel in a link" in caption and "your list" not in caption

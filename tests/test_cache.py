@@ -58,3 +58,27 @@ def test_decorator_keys_by_named_arguments_only():
     assert square("a", 3, None).item() == 9
     assert calls == [("a", 2), ("a", 3)]
     assert square.cache.hits == 1
+
+
+def test_all_caches_together_stay_within_the_servers_budget_for_them():
+    """Six 3,001-symbol lists' V x V matrices (36 MB each in float32) fill several caches: together they stay within
+    limits.SHARED_CACHES_MAX_BYTES, the least recently used going first whichever cache holds it (issue 22)."""
+    from bigram import limits
+    from ui.cache import caches, enforce_shared_limit, shared_bytes
+
+    a = BoundedCache("a", max_entries=64, max_bytes=1 << 40)
+    b = BoundedCache("b", max_entries=64, max_bytes=1 << 40)
+    from ui.cache import register
+
+    register(a), register(b)
+    try:
+        for j in range(6):
+            a.put(j, torch.zeros(3001 * 3001, dtype=torch.float32))
+            b.put(j, torch.zeros(3001 * 3001, dtype=torch.float32))
+        assert shared_bytes() <= limits.SHARED_CACHES_MAX_BYTES
+        assert 5 in a._data and 5 in b._data and 0 not in a._data  # the newest stay, the oldest went
+        assert enforce_shared_limit() == 0
+    finally:
+        a.clear(), b.clear()
+        for name in [n for n, c in caches().items() if c in (a, b)]:
+            __import__("ui.cache").cache._REGISTRY.pop(name)

@@ -5,6 +5,10 @@
 least recently used entries until both bounds hold, so memory stays flat however many
 people come, upload and move sliders. Values are shared read-only, like ``st.cache_resource``
 values: they are derived from a list's content (keyed by its hash), never a person's own state.
+
+Each cache's own bound keeps one kind of value from crowding out the others; all caches together
+are bounded too (``limits.SHARED_CACHES_MAX_BYTES``, part of the server's memory budget): past it
+the least recently used entry of any cache goes first, whichever cache it is in.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import itertools
 import sys
 import threading
 from collections import OrderedDict
@@ -20,8 +25,15 @@ from typing import Any
 
 import torch
 
+from bigram import limits
+
 MB = 1 << 20
 _REGISTRY: dict[str, BoundedCache] = {}
+#: Orders the uses of entries across every cache: the entry with the smallest stamp is the least recently used.
+_CLOCK = itertools.count()
+#: Held while entries are evicted across caches (then one cache's lock at a time, so no two caches wait on each other).
+_SHARED_LOCK = threading.Lock()
+_freed = [0]  # bytes let go by evictions and drops since ``take_freed`` last asked
 
 
 def size_of(value: Any, _seen: set | None = None) -> int:
@@ -53,50 +65,77 @@ class BoundedCache:
     def __init__(self, name: str, max_entries: int, max_bytes: int, size: Callable[[Any], int] | None = None):
         self.name, self.max_entries, self.max_bytes = name, max_entries, max_bytes
         self._size = size or size_of
-        self._data: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+        self._data: OrderedDict[Any, list] = OrderedDict()  # key -> [value, size, stamp]
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
+    def _use(self, key: Any) -> Any:
+        entry = self._data[key]
+        self._data.move_to_end(key)
+        entry[2] = next(_CLOCK)
+        self.hits += 1
+        return entry[0]
+
     def get(self, key: Any, compute: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._data:
-                self._data.move_to_end(key)
-                self.hits += 1
-                return self._data[key][0]
+                return self._use(key)
             self.misses += 1
         value = compute()  # outside the lock: other sessions are not held up by one computation
         size = self._size(value)
         with self._lock:
             if key not in self._data:
-                self._data[key] = (value, size)
+                self._data[key] = [value, size, next(_CLOCK)]
                 self._bytes += size
             self._evict()
+        enforce_shared_limit()
         return value
 
     def peek(self, key: Any) -> Any | None:
         """The value kept for ``key`` (counted as a hit), or None: for callers that decide themselves whether to
         compute and whether to keep what they computed (``put``)."""
         with self._lock:
-            if key not in self._data:
-                return None
-            self._data.move_to_end(key)
-            self.hits += 1
-            return self._data[key][0]
+            return self._use(key) if key in self._data else None
 
     def put(self, key: Any, value: Any) -> None:
         size = self._size(value)
         with self._lock:
             if key in self._data:
                 self._bytes -= self._data.pop(key)[1]
-            self._data[key] = (value, size)
+            self._data[key] = [value, size, next(_CLOCK)]
             self._bytes += size
             self._evict()
+        enforce_shared_limit()
 
     def _evict(self) -> None:
         while self._data and (len(self._data) > self.max_entries or self._bytes > self.max_bytes):
-            _, (_, size) = self._data.popitem(last=False)
+            self._pop_oldest()
+
+    def _pop_oldest(self) -> int:
+        _, (_, size, _) = self._data.popitem(last=False)
+        self._bytes -= size
+        _freed[0] += size
+        return size
+
+    def oldest_stamp(self) -> float:
+        """When this cache's least recently used entry was last used (``inf`` when it is empty)."""
+        with self._lock:
+            return next(iter(self._data.values()))[2] if self._data else float("inf")
+
+    def evict_oldest(self) -> int:
+        """Let this cache's least recently used entry go; the bytes it was counted for."""
+        with self._lock:
+            return self._pop_oldest() if self._data else 0
+
+    def drop_if(self, test: Callable[[Any], bool]) -> int:
+        """Let every entry whose key passes ``test`` go; the bytes they were counted for."""
+        with self._lock:
+            gone = [k for k in self._data if test(k)]
+            size = sum(self._data.pop(k)[1] for k in gone)
             self._bytes -= size
+            _freed[0] += size
+            return size
 
     def clear(self) -> None:
         with self._lock:
@@ -149,5 +188,42 @@ def caches() -> dict[str, BoundedCache]:
 
 
 def total_budget() -> int:
-    """The bytes every bounded cache of the process may hold together: the ceiling of the shared caches."""
-    return sum(c.max_bytes for c in _REGISTRY.values())
+    """The bytes every bounded cache of the process may hold together: the ceiling of the shared caches (the sum of
+    their own bounds, or the server's budget for them if that is less)."""
+    return min(sum(c.max_bytes for c in _REGISTRY.values()), limits.SHARED_CACHES_MAX_BYTES)
+
+
+def shared_bytes() -> int:
+    """The bytes the shared caches hold now, all together."""
+    return sum(c.bytes for c in _REGISTRY.values())
+
+
+def enforce_shared_limit(limit: int | None = None) -> int:
+    """Evict the least recently used entries of any cache until all caches together hold at most ``limit`` bytes
+    (``limits.SHARED_CACHES_MAX_BYTES``). Returns the bytes let go."""
+    limit = limits.SHARED_CACHES_MAX_BYTES if limit is None else limit
+    freed = 0
+    if shared_bytes() <= limit:
+        return 0
+    with _SHARED_LOCK:
+        while (total := shared_bytes()) > limit and total > 0:
+            oldest = min(_REGISTRY.values(), key=BoundedCache.oldest_stamp)
+            freed += oldest.evict_oldest()
+    return freed
+
+
+def mentions(key: Any, source_id: str) -> bool:
+    """True when a cache key names the list ``source_id``: as one of its parts, or as a (name, value) part's value."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return any(p == source_id or (isinstance(p, tuple) and len(p) == 2 and p[1] == source_id) for p in parts)
+
+
+def drop_source(source_id: str) -> int:
+    """Let go of everything every cache keeps for one list (when nobody uses it any more). Returns the bytes."""
+    return sum(c.drop_if(lambda key: mentions(key, source_id)) for c in list(_REGISTRY.values()))
+
+
+def take_freed() -> int:
+    """The bytes evictions and drops let go since the last call (to decide whether to hand memory back to the OS)."""
+    freed, _freed[0] = _freed[0], 0
+    return freed

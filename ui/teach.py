@@ -62,11 +62,33 @@ def class_link(page_link: str) -> None:
         lock = st.checkbox("Lock the settings for the class", key=state.CLASS_LOCK, value=True)
         base, _, query = page_link.partition("?")
         params = {k: v for k, v in parse_qsl(query) if k not in ("teach", "lock")}
+        if (
+            lock
+        ):  # every setting as shown, defaults too: a link carries only what differs, and locks only what it carries
+            params = {**_shown_settings(), **params}
         params |= {"teach": "1"} if teach else {}
         params |= {"lock": "1"} if lock else {}
         st.code(base + ("?" + urlencode(params) if params else ""), language=None, wrap_lines=True)
+        upload = bool(st.session_state.get(state.USE_UPLOAD))
         st.caption(
-            "Students who open it see this page with your list, k, seeds and training settings"
+            "Students who open it see this page with "
+            + (
+                "the default list (your uploaded list cannot travel in a link: they must upload it themselves), "
+                if upload
+                else "your list, "
+            )
+            + "k, seeds and training settings"
             + (", locked (they can unlock them for themselves)" if lock else "")
             + "."
         )
+
+
+def _shown_settings() -> dict[str, str]:
+    """Every shared setting at its value in this session, as a link carries it (the view's own keys aside)."""
+    out = {}
+    for s in state.SETTINGS.values():
+        if not s.shared or s.key in ("teach", "lock", "pick", "list"):
+            continue
+        value = st.session_state.get(s.key, s.default)
+        out[s.key] = f"{value:g}" if isinstance(value, float) else str(value)
+    return out

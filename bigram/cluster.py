@@ -17,6 +17,7 @@ import ``bigram`` (the same environment) and to read the files at the same paths
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -126,18 +127,55 @@ def combine_parts(*parts: Partial) -> Partial:
     return combine(list(parts))
 
 
+#: How long the client waits for a scheduler to connect and answer its handshake, in seconds: past it the run
+#: ends in one line naming the address (a silent listener would otherwise hold the command for ever).
+CONNECT_TIMEOUT = 15.0
+#: How long the client waits for any one task (a shard counted, a reduce) to finish, in seconds: a scheduler
+#: without usable workers never runs them.
+TASK_TIMEOUT = 600.0
+
+
+def _connect(scheduler: str, timeout: float):
+    """``Client(scheduler)``, bounded by ``timeout`` seconds of wall time whatever the other end does (Dask's own
+    timeout does not cover a listener that accepts and never speaks): the connection is made on a daemon thread."""
+    from distributed import Client
+
+    done: dict = {}
+
+    def connect() -> None:
+        try:
+            done["client"] = Client(scheduler, timeout=f"{timeout}s")
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below, as one line
+            done["error"] = exc
+
+    thread = threading.Thread(target=connect, name="dask-connect", daemon=True)
+    thread.start()
+    thread.join(timeout + 5)
+    check = "check the address and that a Dask scheduler (not another service) listens there"
+    if thread.is_alive():
+        raise BigramError(f"the Dask scheduler at {scheduler} did not answer within {timeout:g} s: {check}")
+    if "error" in done:
+        exc = done["error"]
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if isinstance(exc, (MemoryError, EOFError)) or "allocate" in why:  # a reply that is not Dask's protocol
+            why = "the other end does not speak Dask's protocol"
+        if isinstance(exc, ImportError):  # e.g. ucx:// without its package
+            raise BigramError(f"cannot use the Dask scheduler at {scheduler}: {why}") from None
+        if "tls" in scheduler.split("://")[0]:
+            check = "a tls:// scheduler needs distributed's security settings (certificates) on this client too"
+        raise BigramError(f"cannot reach the Dask scheduler at {scheduler}: {why}; {check}") from None
+    return done["client"]
+
+
 @contextmanager
-def dask_client(scheduler: str | None, workers: int | None = None):
+def dask_client(scheduler: str | None, workers: int | None = None, *, timeout: float = CONNECT_TIMEOUT):
     """A Dask client: to the scheduler at ``scheduler``, or to a cluster of local processes started for this run."""
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:  # a requirement; only a broken install gets here
         raise BigramError(f"the Dask engine needs the 'distributed' package ({exc})") from None
     if scheduler:
-        try:
-            client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise BigramError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        client = _connect(scheduler, timeout)
         with client:
             yield client
         return
@@ -163,6 +201,7 @@ def count_files_on(
     shard_bytes: int = DEFAULT_SHARD_BYTES,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     progress: Callable[[int], None] | None = None,
+    task_timeout: float = TASK_TIMEOUT,
 ) -> Corpus:
     """``corpus.count_files`` as a map over shards on the cluster of ``client``: the same counts and report."""
     from distributed import as_completed
@@ -191,11 +230,26 @@ def count_files_on(
             shard_futures += [(f, shard) for f, shard in zip(futures, plan["shards"])]
             reduced[i] = _reduce_tree(client, futures)
         sizes = {f.key: shard.nbytes for f, shard in shard_futures}
-        for done in as_completed([f for f, _ in shard_futures]):
-            if progress is not None:
-                progress(sizes[done.key])
+        where = f"the Dask cluster at {client.scheduler.address}"
+        try:
+            for done in as_completed([f for f, _ in shard_futures], timeout=task_timeout):
+                if progress is not None:
+                    progress(sizes[done.key])
+            parts = {i: reduced[i].result(timeout=task_timeout) for i in todo}
+        except TimeoutError:
+            raise BigramError(
+                f"{where} ran no task within {task_timeout:g} s: check that it has workers and that they can run them"
+            ) from None
+        except BigramError:
+            raise
+        except Exception as exc:  # a worker's error (it cannot import bigram, cannot read the file): one line
+            why = str(exc).splitlines()[0] if str(exc) else ""
+            raise BigramError(
+                f"{where} failed a task ({type(exc).__name__}: {why}): check that every worker has this "
+                "repository's environment and reads the files at the same paths"
+            ) from None
         for i in todo:
-            part = reduced[i].result()
+            part = parts[i]
             plan, s = plans[i], state[i]
             encoding = plan["encodings"][s["encoding"]]
             if not part.wrong_encoding and needs_good_tally(part):

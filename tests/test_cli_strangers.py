@@ -225,3 +225,62 @@ def test_a_bidi_override_in_a_file_name_reaches_the_notebook_as_its_code_point(t
     assert main(["notebook", str(words), "-o", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert "\u202e" not in text and "U\\\\+202E" in text  # the + escaped for Markdown
+
+
+# --- a Dask scheduler address that leads nowhere useful: every wait bounded, one line (issue 22 item 2, 24 item 7)
+
+
+def _listener(mode: str):
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            if mode == "junk":
+                conn.sendall(b"HTTP/1.0 200 OK\r\n\r\nnot dask" * 8)
+                conn.close()
+            else:
+                held.append(conn)  # accept and never speak
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server, f"tcp://127.0.0.1:{server.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("mode", ["silent", "junk"])
+def test_a_scheduler_address_that_does_not_speak_dask_ends_in_one_line(mode):
+    from bigram.cluster import dask_client
+    from bigram.errors import BigramError
+
+    server, address = _listener(mode)
+    try:
+        with pytest.raises(BigramError) as caught, dask_client(address, timeout=2):
+            pass
+    finally:
+        server.close()
+    said = str(caught.value)
+    assert address in said and "\n" not in said
+    assert ("did not answer within 2 s" in said) if mode == "silent" else ("Dask" in said)
+
+
+def test_a_tls_scheduler_without_certificates_says_what_it_needs():
+    from bigram.cluster import dask_client
+    from bigram.errors import BigramError
+
+    server, address = _listener("junk")
+    try:
+        with (
+            pytest.raises(BigramError, match="security settings"),
+            dask_client(address.replace("tcp", "tls"), timeout=2),
+        ):
+            pass
+    finally:
+        server.close()

@@ -279,7 +279,7 @@ def test_a_tls_scheduler_without_certificates_says_what_it_needs():
     try:
         with (
             pytest.raises(BigramError, match="security settings"),
-            dask_client(address.replace("tcp", "tls"), timeout=2),
+            dask_client(address.replace("tcp", "tls"), timeout=20),
         ):
             pass
     finally:

@@ -283,6 +283,20 @@ MODEL_CASES = {
 MODEL_CASES_CLI = {"4,990 symbols (a 25 MB bool matrix)": ("ok", "counts")}
 
 
+# -- links -------------------------------------------------------------------------------------------
+
+#: Links a stranger can make: the query, the setting it tries to set, and the text the page's note names it by.
+#: Every one is ignored (the setting keeps its default), named in one note, and, in a locked link, locks nothing.
+LINK_CASES = {
+    "smoothing below 0": ({"k": "-3"}, "k", "k=-3"),
+    "a list that is not built in": ({"list": "../../etc/passwd"}, "list", "list=../../etc/passwd"),
+    "a pick outside the list's 27 symbols": ({"pick": "99,99"}, "pick", "pick=99,99"),
+    "a pick one past the last symbol, locked": ({"pick": "3,27", "lock": "1"}, "pick", "pick=3,27"),
+    "a pick inside surnames' symbols but not names'": ({"pick": "1,28", "lock": "1"}, "pick", "pick=1,28"),
+    "a seed past 2**53, locked": ({"seed": str(2**53), "lock": "1"}, "seed", f"seed={2**53}"),
+}
+
+
 # -- command lines ---------------------------------------------------------------------------------
 
 _HERE = __import__("pathlib").Path(__file__).resolve().parent

@@ -2,7 +2,9 @@
 
 import pytest
 from apputil import open_page, shown, upload
-from badinput import CASES, MODEL_CASES, SLOW_CASES
+from badinput import CASES, LINK_CASES, MODEL_CASES, SLOW_CASES
+
+from ui import state
 
 
 def words_in_use(at) -> str:
@@ -76,3 +78,16 @@ def test_model_catalogue_upload(exercises, case):
         assert not errors, errors
         assert any(f"Loaded {name}: {expected}" in shown(s.value) for s in at.success)
         assert any("Samples from it" in md.value for md in at.markdown)
+
+
+@pytest.mark.parametrize("case", list(LINK_CASES))
+def test_link_catalogue(case):
+    """A link a stranger made: its bad setting is ignored, named in one note, and locks nothing."""
+    query, key, named = LINK_CASES[case]
+    at = open_page(query=query)  # the note is shown once, on the page the link opens
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state[key] == state.SETTINGS[key].default
+    notes = [shown(i.value) for i in at.info if "Ignored invalid link settings" in shown(i.value)]
+    assert len(notes) == 1 and named in notes[0] and "\n" not in notes[0], notes
+    assert key not in at.session_state[state.LOCKED] if "lock" in query else True
+    assert not any(named in shown(i.value) for i in at.info if "teacher's link" in shown(i.value))

@@ -49,3 +49,29 @@ def test_link_for_my_class_says_an_upload_does_not_travel():
     at.run()
     caption = next(shown(c.value) for c in at.sidebar.caption if c.value.startswith("Students who open it"))
     assert "cannot travel in a link" in caption and "your list" not in caption
+
+
+def test_link_for_my_class_locks_the_default_list_by_its_key():
+    """Issue 24 item 6: the list at its default is locked too, so a student's upload cannot replace it."""
+    at = open_page(PAGE)
+    link = next(c.value for c in at.sidebar.code if "lock=1" in c.value)
+    query = dict(parse_qsl(link.split("?", 1)[1]))
+    assert query["list"] == "names"
+    student = open_page(PAGE, query=query)
+    assert student.session_state[state.LOCKED]["list"] == "names"
+    assert student.sidebar.selectbox(key=state.LIST_CHOICE).disabled
+
+
+def test_link_for_my_class_with_an_upload_leaves_the_list_free():
+    """Students must upload the teacher's list themselves: a locked link made with an upload does not lock the list."""
+    at = open_page(PAGE)
+    at.file_uploader(key="uploader").set_value(("mine.txt", b"emma\nava\n", "text/plain"))
+    at.run()
+    link = next(c.value for c in at.sidebar.code if "lock=1" in c.value)
+    assert "list" not in dict(parse_qsl(link.split("?", 1)[1]))
+
+
+def test_a_locked_link_keeps_a_pick_that_fits_its_list():
+    at = open_page(PAGE, query={"pick": "1,14", "lock": "1"})
+    assert at.session_state["pick"] == "1,14" and at.session_state[state.LOCKED] == {"pick": "1,14"}
+    assert not any("Ignored" in shown(i.value) for i in at.info)

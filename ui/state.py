@@ -19,7 +19,7 @@ from typing import Any
 import streamlit as st
 
 from bigram import limits
-from bigram.builtin import builtin_lists
+from bigram.builtin import builtin_lists, default_list
 from bigram.defaults import (
     LECTURE_K,
     LECTURE_SEED,
@@ -245,10 +245,14 @@ def restore_from_url() -> None:
             st.session_state[key] = s.parse(value)
         except (ValueError, TypeError):
             ignored.append(f"{key}={value[:40]}" + ("…" if len(value) > 40 else ""))
+    taken = set(st.query_params.to_dict())
+    if st.session_state.get("pick") and "pick" in taken and not _pick_fits_linked_list(st.session_state["pick"]):
+        ignored.append(f"pick={st.session_state['pick']} (not a bigram of this list)")
+        st.session_state["pick"] = ""
+        taken.discard("pick")
+    taken -= {entry.split("=", 1)[0] for entry in ignored}  # an ignored value locks nothing
     if st.session_state.get("lock"):  # a teacher's locked link: remember what it fixed
-        st.session_state[LOCKED] = {
-            k: st.session_state[k] for k in st.query_params.to_dict() if k in SETTINGS and k not in ("lock", "teach")
-        }
+        st.session_state[LOCKED] = {k: st.session_state[k] for k in taken if k in SETTINGS and k not in ("lock", "teach")}
     if st.session_state.get("pick"):  # a linked pick opens every row chart on its row
         for key in ROW_KEYS:
             st.session_state[key] = int(st.session_state["pick"].split(",")[0])
@@ -261,6 +265,14 @@ def restore_from_url() -> None:
         # Shown as plain text (the values are whatever the link held); the address bar is then rewritten
         # from the settings in use, so a bad value does not travel on in copied links.
         st.session_state[URL_NOTICE] = "Ignored invalid link settings: " + ", ".join(ignored)
+
+
+def _pick_fits_linked_list(pick: str) -> bool:
+    """True when both symbol ids of a linked pick are symbols of the list the link names (a built-in list)."""
+    from .wordlists import load_builtin, model_for
+
+    V = model_for(load_builtin(setting("list") or default_list().key)).V
+    return all(int(x) < V for x in pick.split(","))
 
 
 def shared_params() -> dict[str, str]:

@@ -13,6 +13,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import streamlit as st
 
+from bigram.builtin import default_list
+
 from . import escape, state
 
 #: The presentation view's type: big enough for the back of a classroom.
@@ -87,7 +89,11 @@ def _shown_settings() -> dict[str, str]:
     """Every shared setting at its value in this session, as a link carries it (the view's own keys aside)."""
     out = {}
     for s in state.SETTINGS.values():
-        if not s.shared or s.key in ("teach", "lock", "pick", "list"):
+        if not s.shared or s.key in ("teach", "lock", "pick"):
+            continue
+        if s.key == "list":  # the list in use, by its key (the default list too); an upload cannot travel
+            if not st.session_state.get(state.USE_UPLOAD):
+                out["list"] = st.session_state.get("list") or default_list().key
             continue
         value = st.session_state.get(s.key, s.default)
         out[s.key] = f"{value:g}" if isinstance(value, float) else str(value)

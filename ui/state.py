@@ -252,7 +252,9 @@ def restore_from_url() -> None:
         taken.discard("pick")
     taken -= {entry.split("=", 1)[0] for entry in ignored}  # an ignored value locks nothing
     if st.session_state.get("lock"):  # a teacher's locked link: remember what it fixed
-        st.session_state[LOCKED] = {k: st.session_state[k] for k in taken if k in SETTINGS and k not in ("lock", "teach")}
+        st.session_state[LOCKED] = {
+            k: st.session_state[k] for k in taken if k in SETTINGS and k not in ("lock", "teach")
+        }
     if st.session_state.get("pick"):  # a linked pick opens every row chart on its row
         for key in ROW_KEYS:
             st.session_state[key] = int(st.session_state["pick"].split(",")[0])

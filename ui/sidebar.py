@@ -16,7 +16,7 @@ import torch
 
 from bigram import BigramError
 
-from . import escape, notebook, state, teach, wordlists
+from . import escape, memory, notebook, state, teach, wordlists
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,7 @@ def page(label: str) -> wordlists.WordSource:
     if notice:
         st.info(escape.md(notice), icon=":material/link_off:")
     state.write_to_url()
+    memory.track(source.id)
     return source
 
 
@@ -210,10 +211,16 @@ def _uploader() -> None:
                 except BigramError as exc:
                     st.session_state[state.UPLOAD_ERROR] = f"{file.name}: {exc}"
                 else:
-                    st.session_state[state.UPLOAD] = parsed
-                    st.session_state[state.USE_UPLOAD] = True
-                    st.session_state.pop(state.UPLOAD_ERROR, None)
-                    st.rerun()
+                    refusal = memory.refuse_upload(parsed)
+                    if refusal:  # what the visitor had stays; this list is let go at once
+                        st.session_state[state.UPLOAD_ERROR] = f"{file.name}: {refusal}"
+                        del parsed
+                        memory.hand_back()
+                    else:
+                        st.session_state[state.UPLOAD] = parsed
+                        st.session_state[state.USE_UPLOAD] = True
+                        st.session_state.pop(state.UPLOAD_ERROR, None)
+                        st.rerun()
         error = st.session_state.get(state.UPLOAD_ERROR)
         if error:
             st.error(escape.md(error), icon=":material/error:")

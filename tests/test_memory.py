@@ -1,0 +1,143 @@
+"""What visitors' sessions hold on the shared server (ui/memory.py): bounded per session and together, let go when a
+session ends. Issue 22, item 1; the server's figures are in BENCHMARKS.md ("Memory released")."""
+
+import time
+
+import pytest
+import torch
+from apputil import open_page, shown, upload
+
+from bigram import limits
+from ui import cache, memory, state
+from ui.training import TrainedNet
+
+MB = limits.MB
+
+
+def net(source_id: str, megabytes: int) -> TrainedNet:
+    side = int((megabytes * MB / 4) ** 0.5)
+    return TrainedNet(source_id=source_id, settings={}, W=torch.zeros(side, side), history=[1.0], nll_history=[1.0])
+
+
+@pytest.fixture(autouse=True)
+def no_holdings():
+    memory._HOLDINGS.clear()
+    yield
+    memory._HOLDINGS.clear()
+
+
+def test_a_session_past_its_bound_lets_go_of_other_lists_nets_oldest_first():
+    values = {state.TRAINED: {"upload:a": net("upload:a", 70), "upload:b": net("upload:b", 70)}}
+    values[state.TRAINED]["upload:c"] = net("upload:c", 70)  # in use, newest
+    held = memory.note("s1", values, in_use="upload:c")
+    assert list(values[state.TRAINED]) == ["upload:b", "upload:c"]  # a, the oldest not in use, went
+    assert held.bytes <= limits.SESSION_MAX_BYTES
+    assert held.bytes == memory.measure(values) and held.sources == {"upload:b", "upload:c"}
+
+
+def test_the_list_in_use_keeps_its_net_even_alone_past_the_bound():
+    values = {state.TRAINED: {"upload:big": net("upload:big", 200)}}
+    assert memory.note("s1", values, in_use="upload:big").bytes > limits.SESSION_MAX_BYTES
+    assert list(values[state.TRAINED]) == ["upload:big"]
+
+
+def test_holdings_are_measured_again_only_when_they_change(monkeypatch):
+    values = {state.TRAINED: {"upload:a": net("upload:a", 1)}}
+    memory.note("s1", values, in_use="upload:a")
+    calls = []
+    monkeypatch.setattr(memory, "measure", lambda v: calls.append(1) or 0)
+    memory.note("s1", values, in_use="upload:a")
+    assert not calls
+    values[state.TRAINED]["upload:a"] = net("upload:a", 1)  # a new net for the same list
+    memory.note("s1", values, in_use="upload:a")
+    assert calls == [1]
+
+
+def test_an_upload_past_what_all_sessions_may_hold_is_refused_in_one_line():
+    for i in range(3):  # three other visitors, 75 MB each: 225 of the 240 MB
+        memory.note(f"other{i}", {state.TRAINED: {f"upload:{i}": net(f"upload:{i}", 75)}}, in_use=f"upload:{i}")
+    mine = {}
+    assert memory.upload_refusal("me", mine, 10 * MB) is None
+    why = memory.upload_refusal("me", mine, 20 * MB)
+    assert "as many visitors' lists as it can" in why and "of 240 MB" in why and "\n" not in why
+    memory.release("other0")
+    assert memory.upload_refusal("me", mine, 20 * MB) is None
+
+
+def test_an_upload_replacing_the_sessions_own_is_not_counted_twice():
+    memory.note("other", {state.TRAINED: {"upload:o": net("upload:o", 150)}}, in_use="upload:o")
+    mine = {state.UPLOAD: ["x" * 1000] * 1}
+    own = cache.size_of(mine[state.UPLOAD])
+    assert memory.upload_refusal("me", mine, limits.SESSIONS_MAX_BYTES - 150 * MB - own) is None
+
+
+def test_one_list_larger_than_a_session_may_hold_is_refused():
+    why = memory.upload_refusal("me", {}, limits.SESSION_MAX_BYTES + 1)
+    assert "more than one visitor may hold here" in why
+
+
+@cache.bounded(max_entries=8, max_bytes=8 * MB)
+def _derived(source_id: str) -> torch.Tensor:
+    """A shared cache entry derived from a list, as ``ui.cached``'s are."""
+    return torch.zeros(1000)
+
+
+def test_release_lets_go_of_the_session_and_of_the_shared_entries_nobody_else_holds():
+    lists = ("upload:mine", "upload:both", "builtin:names")
+    for source_id in lists:
+        _derived(source_id)
+    mine = {state.TRAINED: {s: net(s, 1) for s in lists}, "k": 2.0}
+    memory.note("me", mine, in_use="upload:mine")
+    memory.note("you", {state.TRAINED: {"upload:both": net("upload:both", 1)}}, in_use="upload:both")
+    assert memory.release("me") > 0
+    assert state.TRAINED not in mine and mine["k"] == 2.0  # settings stay, for a tab that comes back
+    assert "me" not in memory._HOLDINGS
+    kept = list(_derived.cache._data)
+    assert not any(cache.mentions(k, "upload:mine") for k in kept)
+    assert any(cache.mentions(k, "upload:both") for k in kept)  # another session still holds it
+    assert any(cache.mentions(k, "builtin:names") for k in kept)  # built-in lists stay for everyone
+
+
+def test_a_session_whose_browser_went_away_is_released_after_the_grace(monkeypatch):
+    monkeypatch.setattr(memory, "GRACE_SECONDS", 0.05)
+    active = {"s1": True}
+    monkeypatch.setattr(memory, "_runtime_active", lambda sid: active.get(sid, False))
+    values = {state.TRAINED: {"upload:a": net("upload:a", 1)}}
+    memory.note("s1", values, in_use="upload:a")
+    memory._ended("s1")  # a blip: the tab is back before the grace ends
+    time.sleep(0.3)
+    assert state.TRAINED in values
+    active["s1"] = False
+    memory._ended("s1")
+    deadline = time.monotonic() + 5
+    while state.TRAINED in values and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert state.TRAINED not in values and "s1" not in memory._HOLDINGS
+
+
+def test_a_session_never_released_by_streamlit_is_swept_once_stale(monkeypatch):
+    monkeypatch.setattr(memory, "_runtime_active", lambda sid: False)
+    values = {state.TRAINED: {"upload:a": net("upload:a", 1)}}
+    memory.note("gone", values, in_use="upload:a")
+    assert memory.sweep(now=time.monotonic() + 1) == 0
+    assert memory.sweep(now=time.monotonic() + memory.STALE_SECONDS + 1) > 0
+    assert state.TRAINED not in values
+
+
+def test_the_app_refuses_an_upload_past_the_servers_budget_and_keeps_the_list(monkeypatch):
+    """The whole journey through the sidebar: a one-line error, and the list in use stays."""
+    at = open_page("pages/1_Data.py")
+    upload(at, "first.txt", b"anna\nbob\ncarl\n")
+    assert "**3** words" in " ".join(c.value for c in at.sidebar.caption)
+    monkeypatch.setattr(limits, "SESSIONS_MAX_BYTES", 1)
+    upload(at, "second.txt", b"dora\nemil\n")
+    errors = [shown(e.value) for e in at.sidebar.error]
+    assert len(errors) == 1 and errors[0].startswith("second.txt: the server is holding as many"), errors
+    assert "**3** words" in " ".join(c.value for c in at.sidebar.caption)  # the first list is still in use
+    assert not at.exception
+
+
+def test_every_run_notes_the_session_and_what_it_holds():
+    at = open_page("pages/1_Data.py")
+    upload(at, "mine.txt", b"anna\nbob\n")
+    assert any(h.sources == {at.session_state[state.UPLOAD].id} for h in memory._HOLDINGS.values())

@@ -69,6 +69,9 @@ SETTLED = """runs => {
     return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))
         && [...document.querySelectorAll('[data-testid="stEChartsChart"]')].every(c => c.querySelector('canvas'));
 }"""
+#: True once a run began after ``runs`` had finished: one is going, or it is over already.
+STARTED = """runs => window.__bigramRuns > runs
+    || document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'running'"""
 #: A run that asks for another (``st.rerun``) goes idle for a moment between the two: look this long for a next one.
 QUIET_MS = 250
 
@@ -140,13 +143,23 @@ def row_choice(page, url: str, repeats: int) -> list[float]:
     """The Smoothing page's "Previous symbol" box: the next row, until its chart is drawn (a fragment's run)."""
     open_view(page, url, "/Smoothing", page_title("pages/3_Smoothing.py"))
     box = page.get_by_test_id("stMain").get_by_role("combobox", name="Previous symbol", exact=True)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     out = []
     for _ in range(repeats):
-        option = open_options(page, box)
-        before = runs(page)
-        t0 = time.perf_counter()
-        option.click()
-        out.append(_idle_and_drawn(page, t0, before))
+        for _attempt in range(3):  # a click can land while the list is still opening and choose nothing: again
+            option = open_options(page, box)
+            before = runs(page)
+            t0 = time.perf_counter()
+            option.click()
+            try:
+                page.wait_for_function(STARTED, arg=before, polling="raf", timeout=3_000)
+            except PlaywrightTimeout:
+                continue
+            out.append(_idle_and_drawn(page, t0, before))
+            break
+        else:
+            raise RuntimeError("the Previous symbol box took no choice in three tries")
     return out
 
 

@@ -86,11 +86,12 @@ def test_release_lets_go_of_the_session_and_of_the_shared_entries_nobody_else_ho
     lists = ("upload:mine", "upload:both", "builtin:names")
     for source_id in lists:
         _derived(source_id)
-    mine = {state.TRAINED: {s: net(s, 1) for s in lists}, "k": 2.0}
+    mine = {state.TRAINED: {s: net(s, 1) for s in lists}, state.UPLOAD_DIGEST: "file-1", "k": 2.0}
     memory.note("me", mine, in_use="upload:mine")
     memory.note("you", {state.TRAINED: {"upload:both": net("upload:both", 1)}}, in_use="upload:both")
     assert memory.release("me") > 0
     assert state.TRAINED not in mine and mine["k"] == 2.0  # settings stay, for a tab that comes back
+    assert state.UPLOAD_DIGEST not in mine  # and its file, still in the uploader, is read again
     assert "me" not in memory._HOLDINGS
     kept = list(_derived.cache._data)
     assert not any(cache.mentions(k, "upload:mine") for k in kept)

@@ -146,7 +146,7 @@ def release(session_id: str) -> int:
         still_held = set().union(*(h.sources for h in _HOLDINGS.values())) if _HOLDINGS else set()
     if holding is None:
         return 0
-    for key in HELD:
+    for key in (*HELD, state.UPLOAD_DIGEST):  # without its digest, a tab that comes back parses its file again
         try:
             del holding.state[key]
         except KeyError:

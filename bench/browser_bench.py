@@ -143,24 +143,28 @@ def row_choice(page, url: str, repeats: int) -> list[float]:
     """The Smoothing page's "Previous symbol" box: the next row, until its chart is drawn (a fragment's run)."""
     open_view(page, url, "/Smoothing", page_title("pages/3_Smoothing.py"))
     box = page.get_by_test_id("stMain").get_by_role("combobox", name="Previous symbol", exact=True)
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     out = []
     for _ in range(repeats):
-        for _attempt in range(3):  # a click can land while the list is still opening and choose nothing: again
-            option = open_options(page, box)
-            before = runs(page)
-            t0 = time.perf_counter()
-            option.click()
-            try:
-                page.wait_for_function(STARTED, arg=before, polling="raf", timeout=3_000)
-            except PlaywrightTimeout:
-                continue
-            out.append(_idle_and_drawn(page, t0, before))
-            break
-        else:
-            raise RuntimeError("the Previous symbol box took no choice in three tries")
+        t0, before = _act(page, lambda: open_options(page, box).click(), "the Previous symbol box took no choice")
+        out.append(_idle_and_drawn(page, t0, before))
     return out
+
+
+def _act(page, action, failure: str) -> tuple[float, int]:
+    """Do ``action`` until a run begins (up to three tries: a click while the page is still busy can be lost, and
+    a list can close before its option is chosen); the time it was done and the runs finished before it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(3):
+        before = runs(page)
+        t0 = time.perf_counter()
+        action()
+        try:
+            page.wait_for_function(STARTED, arg=before, polling="raf", timeout=3_000)
+        except PlaywrightTimeout:
+            continue
+        return t0, before
+    raise RuntimeError(f"{failure} in three tries")
 
 
 def page_switches(page, url: str, repeats: int) -> dict[str, list[float]]:
@@ -187,9 +191,7 @@ def train(page, url: str, repeats: int) -> tuple[float, list[float]]:
     out = []
     button = page.get_by_test_id("stMain").get_by_role("button", name="Train", exact=True)
     for _ in range(repeats + 1):
-        before = runs(page)
-        t0 = time.perf_counter()
-        button.click()
+        t0, before = _act(page, button.click, "Train started no run")
         page.get_by_test_id("stMetricLabel").get_by_text("Loss (NLL + reg)", exact=True).first.wait_for()
         out.append(_idle_and_drawn(page, t0, before))
     return out[0], out[1:]

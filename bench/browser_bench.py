@@ -145,17 +145,19 @@ def row_choice(page, url: str, repeats: int) -> list[float]:
     box = page.get_by_test_id("stMain").get_by_role("combobox", name="Previous symbol", exact=True)
     out = []
     for _ in range(repeats):
-        t0, before = _act(page, lambda: open_options(page, box).click(), "the Previous symbol box took no choice")
+        t0, before = _act(page, lambda: open_options(page, box).click, "the Previous symbol box took no choice")
         out.append(_idle_and_drawn(page, t0, before))
     return out
 
 
-def _act(page, action, failure: str) -> tuple[float, int]:
-    """Do ``action`` until a run begins (up to three tries: a click while the page is still busy can be lost, and
-    a list can close before its option is chosen); the time it was done and the runs finished before it."""
+def _act(page, prepare, failure: str) -> tuple[float, int]:
+    """Do an action until a run begins (up to three tries: a click while the page is still busy can be lost, and
+    a list can close before its option is chosen); the time it was done and the runs finished before it.
+    ``prepare()`` readies it untimed (opens a list) and returns the timed part (the click)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for _ in range(3):
+        action = prepare()
         before = runs(page)
         t0 = time.perf_counter()
         action()
@@ -191,7 +193,7 @@ def train(page, url: str, repeats: int) -> tuple[float, list[float]]:
     out = []
     button = page.get_by_test_id("stMain").get_by_role("button", name="Train", exact=True)
     for _ in range(repeats + 1):
-        t0, before = _act(page, button.click, "Train started no run")
+        t0, before = _act(page, lambda: button.click, "Train started no run")
         page.get_by_test_id("stMetricLabel").get_by_text("Loss (NLL + reg)", exact=True).first.wait_for()
         out.append(_idle_and_drawn(page, t0, before))
     return out[0], out[1:]

@@ -254,18 +254,21 @@ def net_against_the_counts(model_id: str, model, net, P0, ids: list[int]) -> Non
     with right:
         pair, previous, after = model.vocab.pair_label(gap.row, gap.col), repr(labels[gap.row]), repr(labels[gap.col])
         say(PAGE, "largest-gap", pair=pair, next=after, previous=previous, net=gap.net, counts=gap.counts)
-        one_row(labels, cmp, gap.row)
+        one_row(model_id, net.fingerprint, labels, cmp, gap.row)
 
 
 @st.fragment
-def one_row(labels, cmp, start: int) -> None:
-    """One row of softmax(W) beside the counts' row. A fragment: choosing another row redraws this alone."""
+def one_row(model_id: str, fingerprint: str, labels, cmp, start: int) -> None:
+    """One row of softmax(W) beside the counts' row. A fragment: choosing another row redraws this alone. The chart
+    is built once per run and row, for every session that has the run (a press of Train by a class)."""
     row = pick_symbol("Previous symbol", labels, start, state.NET_ROW)
-    p_net, p_counts = cmp.row(row)
     names = ("net: softmax(W)", "counts: P at k = 0")
-    st.plotly_chart(
-        figures.row_distribution(p_net, labels, labels[row], compare=p_counts, names=names), key="net_row_chart"
-    )
+
+    def build():
+        p_net, p_counts = cmp.row(row)
+        return figures.row_distribution(p_net, labels, labels[row], compare=p_counts, names=names)
+
+    st.plotly_chart(cached.figure("net_row", model_id, (fingerprint, row), build), key="net_row_chart")
     note(PAGE, "rare-rows")
 
 

@@ -314,7 +314,8 @@ def run_lesson(n: int, args) -> dict:
         r = summarise(students, time.perf_counter() - start, 0, 0, n, time.process_time() - cpu)
         return {**r, "target": args.url}
     root = getattr(args, "root", ROOT)
-    with StreamlitServer(log=ROOT / "artifacts" / f"class-server-{n}.log", root=root) as server:
+    which = "" if Path(root).resolve() == ROOT else f"-{Path(root).resolve().name}"  # --against keeps both logs
+    with StreamlitServer(log=ROOT / "artifacts" / f"class-server-{n}{which}.log", root=root) as server:
         watch = MemoryWatch(server.proc.pid)
         idle = watch.sample()
         watch.start()

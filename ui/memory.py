@@ -84,8 +84,14 @@ def _sources(values: MutableMapping) -> frozenset[str]:
 
 
 def measure(values: MutableMapping) -> int:
-    """The bytes a session's state holds in its large values."""
-    return sum(cache.size_of(_get(values, key)) for key in HELD)
+    """The bytes a session's state holds in its large values. A value another thread changes while it is walked
+    (a run of this session still storing its net) is walked again."""
+    for _ in range(3):
+        try:
+            return sum(cache.size_of(_get(values, key)) for key in HELD)
+        except RuntimeError:  # "dictionary changed size during iteration"
+            continue
+    return 0
 
 
 def _trim(values: MutableMapping, in_use: str | None, limit: int) -> int:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
+from streamlit.logger import get_logger
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from bigram import limits
@@ -52,6 +53,7 @@ class Holding:
     sources: frozenset[str] = field(default_factory=frozenset)  # the lists whose values it holds, by id
 
 
+_LOG = get_logger(__name__)
 _LOCK = threading.Lock()
 _HOLDINGS: dict[str, Holding] = {}
 
@@ -157,10 +159,18 @@ def release(session_id: str) -> int:
             del holding.state[key]
         except KeyError:
             pass
-    for source_id in holding.sources - still_held:
-        if source_id.startswith("upload:"):  # built-in lists stay cached for everyone
-            cache.drop_source(source_id)
+    shared = sum(
+        cache.drop_source(source_id)
+        for source_id in holding.sources - still_held
+        if source_id.startswith("upload:")  # built-in lists stay cached for everyone
+    )
     hand_back()
+    _LOG.info(
+        "released session %s: %.0f MB it held, %.0f MB of shared entries for its lists",
+        session_id[:8],
+        holding.bytes / limits.MB,
+        shared / limits.MB,
+    )
     return holding.bytes
 
 

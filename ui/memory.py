@@ -166,7 +166,7 @@ def release(session_id: str) -> int:
     )
     hand_back()
     _LOG.info(
-        "released session %s: %.0f MB it held, %.0f MB of shared entries for its lists",
+        "released session %s: %.1f MB it held, %.1f MB of shared entries for its lists",
         session_id[:8],
         holding.bytes / limits.MB,
         shared / limits.MB,

@@ -116,6 +116,29 @@ def test_a_session_whose_browser_went_away_is_released_after_the_grace(monkeypat
     assert state.TRAINED not in values and "s1" not in memory._HOLDINGS
 
 
+def test_a_disconnect_on_streamlits_event_loop_releases_and_closes_the_session(monkeypatch):
+    """Streamlit calls the release hook on its event loop: after the grace the session is closed there too, so
+    what Streamlit itself keeps for it (the last run's fragments and widget callbacks, the uploaded file) goes."""
+    import asyncio
+
+    monkeypatch.setattr(memory, "GRACE_SECONDS", 0.05)
+    monkeypatch.setattr(memory, "_runtime_active", lambda sid: False)
+    closed = []
+    monkeypatch.setattr(memory, "_close", closed.append)
+    values = {state.TRAINED: {"upload:a": net("upload:a", 1)}}
+    memory.note("s1", values, in_use="upload:a")
+
+    async def disconnect():
+        memory._ended("s1")
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if state.TRAINED not in values:
+                return
+
+    asyncio.run(disconnect())
+    assert closed == ["s1"] and state.TRAINED not in values
+
+
 def test_a_session_never_released_by_streamlit_is_swept_once_stale(monkeypatch):
     monkeypatch.setattr(memory, "_runtime_active", lambda sid: False)
     values = {state.TRAINED: {"upload:a": net("upload:a", 1)}}

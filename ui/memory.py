@@ -19,6 +19,7 @@ the held values, which costs microseconds.
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import gc
 import threading
@@ -157,7 +158,7 @@ def release(session_id: str) -> int:
     for key in (*HELD, state.UPLOAD_DIGEST):  # without its digest, a tab that comes back parses its file again
         try:
             del holding.state[key]
-        except KeyError:
+        except (KeyError, AttributeError, RuntimeError):  # not there, or a session Streamlit has shut down
             pass
     shared = sum(
         cache.drop_source(source_id)
@@ -189,16 +190,42 @@ def _runtime_active(session_id: str) -> bool:
     return Runtime.exists() and Runtime.instance().is_active_session(session_id)
 
 
+def _close(session_id: str) -> None:
+    """Ask Streamlit to shut a disconnected session down now (on its event loop): it then lets go of what it keeps
+    for the session itself, the last run's fragments and widget callbacks (and through them the page's objects) and
+    the uploaded file, instead of when its store of sessions next expires entries (only when another connects)."""
+    from streamlit.runtime import Runtime
+
+    if Runtime.exists():
+        Runtime.instance().close_session(session_id)
+
+
 def _ended(session_id: str) -> None:
-    """Streamlit let go of this session's caches (its browser went away): after the grace, release what it held."""
+    """Streamlit let go of this session's caches (its browser went away): after the grace, unless the tab came
+    back, release what it held and close the session."""
+    try:
+        loop = asyncio.get_running_loop()  # a disconnect: Streamlit calls this on its event loop
+    except RuntimeError:
+        loop = None
+
+    if loop is None:  # a cache cleared from a script's thread: release on a timer, the session is Streamlit's
+
+        def later_off_loop() -> None:
+            if not _runtime_active(session_id):
+                release(session_id)
+
+        timer = threading.Timer(GRACE_SECONDS, later_off_loop)
+        timer.daemon = True
+        timer.start()
+        return
 
     def later() -> None:
-        if not _runtime_active(session_id):
-            release(session_id)
+        if _runtime_active(session_id):
+            return
+        _close(session_id)
+        loop.run_in_executor(None, release, session_id)  # a collection takes tens of ms: off the event loop
 
-    timer = threading.Timer(GRACE_SECONDS, later)
-    timer.daemon = True
-    timer.start()
+    loop.call_later(GRACE_SECONDS, later)
 
 
 @st.cache_resource(scope="session", on_release=_ended, show_spinner=False)

@@ -36,6 +36,7 @@ from ui.sidebar import PAGES  # noqa: E402
 FLOOR = ROOT / "bench" / "floor"
 FLOOR_SLIDER = "floor: slider step, the metric redrawn"
 FLOOR_SWITCH = "floor: page switch to one annotated heatmap"
+FLOOR_FIRST = "floor: first page, from the server answering its health check"
 #: Targets as multiples of the floor: action -> (floor row, factor). Medians.
 RATIO_TARGETS = {
     "slider: new NLL on screen (p50)": (FLOOR_SLIDER, 1.3),
@@ -244,7 +245,7 @@ def floor_rounds(page, url: str, first: bool = False) -> tuple[list[float], list
     return slider, [time.perf_counter() - t0]
 
 
-def first_page(warm: bool = False, root: Path = ROOT) -> tuple[float, float]:
+def first_page(warm: bool = False, root: Path = ROOT, title: str = "Bigram Lab") -> tuple[float, float]:
     """A fresh server's first page, drawn: seconds from starting the server, and from its health check answering.
 
     ``warm``: a readiness probe on ``/_stcore/script-health-check`` (bench/serve.py ``warm_up``) runs the app once
@@ -264,7 +265,7 @@ def first_page(warm: bool = False, root: Path = ROOT) -> tuple[float, float]:
             if warm:
                 warm_up(srv.url)
                 ready = time.monotonic()
-            open_view(page, srv.url, "/", "Bigram Lab")
+            open_view(page, srv.url, "/", title)
             drawn = time.monotonic()
         finally:
             srv.stop()
@@ -303,6 +304,9 @@ def measure(roots: dict[str, Path], repeats: int) -> dict[str, dict[str, list[fl
         out[name].setdefault(label, []).extend(values)
 
     for _ in range(3):
+        # The floor's first page: a fresh process with streamlit alone imported, its page a title, a slider and
+        # a metric: what any app's first visitor waits for before the app's own work (scripts, imports, the list).
+        add("floor", FLOOR_FIRST, [first_page(root=FLOOR, title="Floor")[1]])
         for name, root in roots.items():
             started, healthy = first_page(root=root)
             add(name, "first page on a fresh server", [started])

@@ -7,7 +7,7 @@ from bigram import METHODS, OPTIMIZERS, init_weights, lecture
 from bigram.defaults import EXCHANGE_REGS, FIT_LR, FIT_STEPS
 from bigram.diagnostics import forward_one, net_against_counts
 from bigram.exchange import one_row_as_reg_grows, uniform_nll
-from ui import cached, figures, grid, guide, pick, predict, replay, sidebar, state, training, wordlists
+from ui import cached, figures, grid, guide, memory, pick, predict, replay, sidebar, state, training, wordlists
 from ui.prose import note, say, text
 from ui.showcode import show_code
 
@@ -185,7 +185,8 @@ def train_and_show(source, tdata, settings: dict, net, target: float, train: boo
             st.warning(str(busy), icon=":material/hourglass_top:")
         progress.empty()
     if net is None:
-        chart.info(text(PAGE, "press-train", target=target), icon=":material/play_arrow:")
+        let_go = memory.net_let_go(st.session_state, source.id)
+        chart.info(text(PAGE, "let-go" if let_go else "press-train", target=target), icon=":material/play_arrow:")
         return None
     title = f"Training loss on {source.title}"  # the list's title is the user's: the figure builder escapes it
     curve = cached.figure(  # one figure per run, for every session that has it (a run already done is shared)

@@ -35,6 +35,28 @@ def test_a_session_past_its_bound_lets_go_of_other_lists_nets_oldest_first():
     assert held.bytes == memory.measure(values) and held.sources == {"upload:b", "upload:c"}
 
 
+def test_the_neural_net_page_says_a_net_was_let_go_until_the_list_is_trained_again(monkeypatch):
+    def note_shown(at) -> bool:
+        return any("was let go to make room" in i.value for i in at.info)
+
+    at = open_page("pages/4_Neural_net.py")
+    at.button(key="net_train").click().run()  # a net for the built-in list
+    names = "builtin:names"
+    assert names in at.session_state[state.TRAINED]
+    upload(at, "mine.txt", b"anna\nbob\ncarl\n")
+    monkeypatch.setattr(limits, "SESSION_MAX_BYTES", 1)  # past the bound: nets of lists not in use go
+    at.button(key="net_train").click().run()  # the upload's net: the holdings grew...
+    at.run()  # ...and the next run, which measures them, lets the other list's net go
+    assert names not in at.session_state[state.TRAINED] and memory.net_let_go(at.session_state, names)
+    monkeypatch.setattr(limits, "SESSION_MAX_BYTES", 160 * MB)
+    at.sidebar.selectbox(key=state.LIST_CHOICE).set_value("names").run()
+    assert note_shown(at)
+    at.button(key="net_train").click().run()
+    assert not memory.net_let_go(at.session_state, names) and not note_shown(at)
+    at.button(key="net_reset").click().run()  # forgotten by the person: the page asks for Train, as for any list
+    assert not note_shown(at) and any("Press **Train**" in i.value for i in at.info)
+
+
 def test_the_list_in_use_keeps_its_net_even_alone_past_the_bound():
     values = {state.TRAINED: {"upload:big": net("upload:big", 200)}}
     assert memory.note("s1", values, in_use="upload:big").bytes > limits.SESSION_MAX_BYTES

@@ -107,7 +107,15 @@ def _trim(values: MutableMapping, in_use: str | None, limit: int) -> int:
             if held <= limit:
                 return held
             held -= cache.size_of(store.pop(source_id))
+            if key == state.TRAINED:  # the Neural net page says why this list's net is gone
+                values[state.NETS_LET_GO] = (_get(values, state.NETS_LET_GO) or frozenset()) | {source_id}
     return held
+
+
+def net_let_go(values: MutableMapping, source_id: str) -> bool:
+    """True when this session's net for the list was let go to keep the session within its bound (until the list
+    has a net again)."""
+    return source_id in (_get(values, state.NETS_LET_GO) or ())
 
 
 def note(session_id: str, values: MutableMapping, in_use: str | None) -> Holding:
@@ -115,12 +123,12 @@ def note(session_id: str, values: MutableMapping, in_use: str | None) -> Holding
     with _LOCK:
         holding = _HOLDINGS.setdefault(session_id, Holding(state=values))
         holding.state, holding.seen = values, time.monotonic()
-    signature = _signature(values)
+    signature = (in_use, *_signature(values))  # a change of list in use may leave other lists' nets to trim
     if signature != holding.signature:
         held = measure(values)
         if held > limits.SESSION_MAX_BYTES:
             _trim(values, in_use, limits.SESSION_MAX_BYTES)
-            held, signature = measure(values), _signature(values)
+            held, signature = measure(values), (in_use, *_signature(values))
         holding.signature, holding.bytes, holding.sources = signature, held, _sources(values)
     return holding
 

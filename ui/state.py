@@ -130,6 +130,7 @@ UPLOAD_DIGEST = "upload_digest"  # which file was parsed last, so a rerun does n
 USE_UPLOAD = "use_upload"  # True while the uploaded list is the one in use
 LIST_CHOICE = "list_choice"  # the sidebar's list picker: a built-in list's key or "upload"; set, never popped
 TRAINED = "trained"  # dict: list id -> ui.training.TrainedNet
+NETS_LET_GO = "nets_let_go"  # frozenset of list ids whose nets ui/memory.py let go to keep the session in bound
 RESTORED = "url_restored"  # the URL has been read for this session
 URL_NOTICE = "url_notice"  # a one-line note about a link that could not be honoured
 SCORE_WORD = "score_word"

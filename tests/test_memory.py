@@ -1,6 +1,7 @@
 """What visitors' sessions hold on the shared server (ui/memory.py): bounded per session and together, let go when a
 session ends. Issue 22, item 1; the server's figures are in BENCHMARKS.md ("Memory released")."""
 
+import threading
 import time
 
 import pytest
@@ -17,6 +18,14 @@ MB = limits.MB
 def net(source_id: str, megabytes: int) -> TrainedNet:
     side = int((megabytes * MB / 4) ** 0.5)
     return TrainedNet(source_id=source_id, settings={}, W=torch.zeros(side, side), history=[1.0], nll_history=[1.0])
+
+
+def off_loop(func, *args) -> None:
+    """Call ``func`` in a thread of its own, as Streamlit does (a script's thread, or its event loop's): whatever
+    event loop another test left set in this thread is not that thread's."""
+    worker = threading.Thread(target=func, args=args)
+    worker.start()
+    worker.join(timeout=30)
 
 
 @pytest.fixture(autouse=True)
@@ -127,11 +136,11 @@ def test_a_session_whose_browser_went_away_is_released_after_the_grace(monkeypat
     monkeypatch.setattr(memory, "_runtime_active", lambda sid: active.get(sid, False))
     values = {state.TRAINED: {"upload:a": net("upload:a", 1)}}
     memory.note("s1", values, in_use="upload:a")
-    memory._ended("s1")  # a blip: the tab is back before the grace ends
+    off_loop(memory._ended, "s1")  # a blip: the tab is back before the grace ends
     time.sleep(0.3)
     assert state.TRAINED in values
     active["s1"] = False
-    memory._ended("s1")
+    off_loop(memory._ended, "s1")
     deadline = time.monotonic() + 5
     while state.TRAINED in values and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -157,7 +166,7 @@ def test_a_disconnect_on_streamlits_event_loop_releases_and_closes_the_session(m
             if state.TRAINED not in values:
                 return
 
-    asyncio.run(disconnect())
+    off_loop(asyncio.run, disconnect())
     assert closed == ["s1"] and state.TRAINED not in values
 
 

@@ -190,6 +190,51 @@ def test_the_app_refuses_an_upload_past_the_servers_budget_and_keeps_the_list(mo
     assert len(errors) == 1 and errors[0].startswith("second.txt: the server is holding as many"), errors
     assert "**3** words" in " ".join(c.value for c in at.sidebar.caption)  # the first list is still in use
     assert not at.exception
+    at.run()  # a touch soon after: the refused file is not read again on every run...
+    assert len(at.sidebar.error) == 1
+    monkeypatch.setattr(limits, "SESSIONS_MAX_BYTES", 240 * MB)  # ...and once there is room, after the wait, it is
+    at.session_state[state.UPLOAD_RETRY_AT] = 0.0
+    at.run()
+    assert "**2** words" in " ".join(c.value for c in at.sidebar.caption) and not at.sidebar.error
+
+
+def test_a_dataclass_is_measured_with_every_attribute_not_only_its_fields():
+    """A Trainer keeps Adam's moments and a pending gradient in attributes that are not fields."""
+    from bigram.neural import Trainer
+
+    assert "_pending_grad" not in {f.name for f in __import__("dataclasses").fields(Trainer)}
+    holder = net("upload:a", 1)
+    bare = cache.size_of(holder)
+    holder.__dict__["_extra"] = torch.zeros(1000, 1000)  # 4 MB outside the fields
+    assert cache.size_of(holder) >= bare + 4_000_000
+
+
+def test_a_session_that_could_not_be_measured_keeps_what_was_known_and_is_measured_again(monkeypatch):
+    values = {state.TRAINED: {"upload:a": net("upload:a", 1)}}
+    first = memory.note("s1", values, in_use="upload:a").bytes
+    values[state.TRAINED]["upload:b"] = net("upload:b", 1)
+    monkeypatch.setattr(memory, "measure", lambda v: None)
+    assert memory.note("s1", values, in_use="upload:a").bytes == first
+    monkeypatch.undo()
+    assert memory.note("s1", values, in_use="upload:a").bytes > first  # measured on the next run
+
+
+def test_a_grace_started_by_an_earlier_disconnect_does_nothing_after_a_later_one(monkeypatch):
+    """A tab that blipped twice is judged from its latest disconnect: the first grace must not release it."""
+    monkeypatch.setattr(memory, "GRACE_SECONDS", 0.2)
+    active = {"s1": False}
+    monkeypatch.setattr(memory, "_runtime_active", lambda sid: active["s1"])
+    values = {state.TRAINED: {"upload:a": net("upload:a", 1)}}
+    memory.note("s1", values, in_use="upload:a")
+    off_loop(memory._ended, "s1")  # first disconnect
+    time.sleep(0.1)
+    off_loop(memory._ended, "s1")  # back, and gone again: a new grace starts
+    time.sleep(0.15)  # the first grace is over, the second is not
+    assert state.TRAINED in values
+    deadline = time.monotonic() + 5
+    while state.TRAINED in values and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert state.TRAINED not in values
 
 
 def test_every_run_notes_the_session_and_what_it_holds():

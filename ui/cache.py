@@ -53,7 +53,14 @@ def size_of(value: Any, _seen: set | None = None) -> int:
             return sys.getsizeof(value) + sum(map(sys.getsizeof, value))
         return sys.getsizeof(value) + sum(size_of(v, seen) for v in value)
     if dataclasses.is_dataclass(value):
-        return sum(size_of(getattr(value, f.name), seen) for f in dataclasses.fields(value))
+        # Every attribute, not only the fields: a Trainer keeps its optimizer's moments and a pending gradient
+        # (V x V tensors each) in attributes that are not fields.
+        attrs = (
+            vars(value)
+            if hasattr(value, "__dict__")
+            else {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        )
+        return sum(size_of(v, seen) for v in attrs.values())
     if hasattr(value, "__dict__"):
         return sys.getsizeof(value) + size_of(vars(value), seen)
     return sys.getsizeof(value)

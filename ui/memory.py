@@ -59,6 +59,8 @@ _LOCK = threading.Lock()
 _HOLDINGS: dict[str, Holding] = {}
 
 
+#: An upload refused because the server held too much is read again on the first run this long after.
+RETRY_SECONDS = 30.0
 #: A session not seen for this long, and unknown to Streamlit, is released even if its release was never called.
 STALE_SECONDS = 600.0
 
@@ -86,21 +88,24 @@ def _sources(values: MutableMapping) -> frozenset[str]:
     return frozenset(ids)
 
 
-def measure(values: MutableMapping) -> int:
+def measure(values: MutableMapping) -> int | None:
     """The bytes a session's state holds in its large values. A value another thread changes while it is walked
-    (a run of this session still storing its net) is walked again."""
+    (a run of this session still storing its net) is walked again; None if it could not be measured (the caller
+    keeps what it knew and measures again on the next run)."""
     for _ in range(3):
         try:
             return sum(cache.size_of(_get(values, key)) for key in HELD)
         except RuntimeError:  # "dictionary changed size during iteration"
             continue
-    return 0
+    return None
 
 
 def _trim(values: MutableMapping, in_use: str | None, limit: int) -> int:
     """Let go of the nets and comparisons of lists other than ``in_use``, oldest first, until at most ``limit`` bytes
     are held (about: the dicts' own overhead is not followed). Returns the bytes held after."""
     held = measure(values)
+    if held is None:
+        return 0
     for key in (state.NET_COMPARISON, state.TRAINED):
         store = _get(values, key) or {}
         for source_id in [s for s in store if s != in_use]:
@@ -126,9 +131,11 @@ def note(session_id: str, values: MutableMapping, in_use: str | None) -> Holding
     signature = (in_use, *_signature(values))  # a change of list in use may leave other lists' nets to trim
     if signature != holding.signature:
         held = measure(values)
-        if held > limits.SESSION_MAX_BYTES:
+        if held is not None and held > limits.SESSION_MAX_BYTES:
             _trim(values, in_use, limits.SESSION_MAX_BYTES)
             held, signature = measure(values), (in_use, *_signature(values))
+        if held is None:  # not measured this time: keep what was known, and measure again on the next run
+            return holding
         holding.signature, holding.bytes, holding.sources = signature, held, _sources(values)
     return holding
 
@@ -144,7 +151,11 @@ def upload_refusal(session_id: str, values: MutableMapping, new_bytes: int) -> s
     upload, so that one is not counted."""
     own = _get(values, state.UPLOAD)
     others = held_by_sessions(leaving_out=session_id)
-    mine = measure(values) - cache.size_of(own)
+    measured = measure(values)
+    if measured is None:
+        with _LOCK:
+            measured = _HOLDINGS[session_id].bytes if session_id in _HOLDINGS else 0
+    mine = max(measured - cache.size_of(own), 0)
     if new_bytes > limits.SESSION_MAX_BYTES:
         return f"this list takes {new_bytes / limits.MB:,.0f} MB once read, more than one visitor may hold here"
     if others + mine + new_bytes > limits.SESSIONS_MAX_BYTES:
@@ -160,6 +171,7 @@ def release(session_id: str) -> int:
     other session holds. Returns the bytes the session held."""
     with _LOCK:
         holding = _HOLDINGS.pop(session_id, None)
+        _DISCONNECTS.pop(session_id, None)
         still_held = set().union(*(h.sources for h in _HOLDINGS.values())) if _HOLDINGS else set()
     if holding is None:
         return 0
@@ -208,9 +220,21 @@ def _close(session_id: str) -> None:
         Runtime.instance().close_session(session_id)
 
 
+#: How many times each session's caches were released (its browser went away): a grace acts only if no later
+#: disconnect started another, so a tab that blipped twice is judged from its latest disconnect.
+_DISCONNECTS: dict[str, int] = {}
+
+
+def _latest(session_id: str, count: int) -> bool:
+    with _LOCK:
+        return _DISCONNECTS.get(session_id) == count
+
+
 def _ended(session_id: str) -> None:
     """Streamlit let go of this session's caches (its browser went away): after the grace, unless the tab came
     back, release what it held and close the session."""
+    with _LOCK:
+        count = _DISCONNECTS[session_id] = _DISCONNECTS.get(session_id, 0) + 1
     try:
         loop = asyncio.get_running_loop()  # a disconnect: Streamlit calls this on its event loop
     except RuntimeError:
@@ -219,7 +243,7 @@ def _ended(session_id: str) -> None:
     if loop is None:  # a cache cleared from a script's thread: release on a timer, the session is Streamlit's
 
         def later_off_loop() -> None:
-            if not _runtime_active(session_id):
+            if _latest(session_id, count) and not _runtime_active(session_id):
                 release(session_id)
 
         timer = threading.Timer(GRACE_SECONDS, later_off_loop)
@@ -228,7 +252,7 @@ def _ended(session_id: str) -> None:
         return
 
     def later() -> None:
-        if _runtime_active(session_id):
+        if not _latest(session_id, count) or _runtime_active(session_id):
             return
         _close(session_id)
         loop.run_in_executor(None, release, session_id)  # a collection takes tens of ms: off the event loop

@@ -8,6 +8,7 @@ the word list in use.
 from __future__ import annotations
 
 import gc
+import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -195,6 +196,10 @@ def _uploader() -> None:
             options = (lowercase, dedupe, int(min_len), int(max_len), column.strip())
             # The uploader gives each upload its own id: a rerun with the same file and options parses nothing.
             digest = file.file_id + repr(options)
+            retry_at = st.session_state.get(state.UPLOAD_RETRY_AT)
+            if retry_at is not None and time.monotonic() >= retry_at:  # refused for memory a while ago: try again
+                st.session_state.pop(state.UPLOAD_RETRY_AT)
+                st.session_state.pop(state.UPLOAD_DIGEST, None)
             if digest != st.session_state.get(state.UPLOAD_DIGEST):
                 st.session_state[state.UPLOAD_DIGEST] = digest
                 raw = file.getvalue()
@@ -214,9 +219,11 @@ def _uploader() -> None:
                     refusal = memory.refuse_upload(parsed)
                     if refusal:  # what the visitor had stays; this list is let go at once
                         st.session_state[state.UPLOAD_ERROR] = f"{file.name}: {refusal}"
+                        st.session_state[state.UPLOAD_RETRY_AT] = time.monotonic() + memory.RETRY_SECONDS
                         del parsed
                         memory.hand_back()
                     else:
+                        st.session_state.pop(state.UPLOAD_RETRY_AT, None)
                         st.session_state[state.UPLOAD] = parsed
                         st.session_state[state.USE_UPLOAD] = True
                         st.session_state.pop(state.UPLOAD_ERROR, None)

@@ -127,6 +127,7 @@ SETTINGS: dict[str, Setting] = {
 UPLOAD = "upload"  # the parsed uploaded list (a ui.wordlists.WordSource), kept after the uploader is gone
 UPLOAD_ERROR = "upload_error"  # the last refusal, shown until the next upload
 UPLOAD_DIGEST = "upload_digest"  # which file was parsed last, so a rerun does not parse it again
+UPLOAD_RETRY_AT = "upload_retry_at"  # time.monotonic() after which an upload refused for memory is read again
 USE_UPLOAD = "use_upload"  # True while the uploaded list is the one in use
 LIST_CHOICE = "list_choice"  # the sidebar's list picker: a built-in list's key or "upload"; set, never popped
 TRAINED = "trained"  # dict: list id -> ui.training.TrainedNet

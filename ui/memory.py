@@ -41,6 +41,10 @@ HELD = (state.UPLOAD, state.TRAINED, state.NET_COMPARISON, state.LOADED_MODEL)
 #: How long a session whose browser went away keeps what it holds (Streamlit keeps the session itself for 120 s,
 #: ``server.disconnectedSessionTTL``, so that a tab that reconnects finds it).
 GRACE_SECONDS = 60.0
+#: An upload refused because the server held too much is read again on the first run this long after.
+RETRY_SECONDS = 30.0
+#: A session not seen for this long, and unknown to Streamlit, is released even if its release was never called.
+STALE_SECONDS = 600.0
 
 
 @dataclass
@@ -57,12 +61,6 @@ class Holding:
 _LOG = get_logger(__name__)
 _LOCK = threading.Lock()
 _HOLDINGS: dict[str, Holding] = {}
-
-
-#: An upload refused because the server held too much is read again on the first run this long after.
-RETRY_SECONDS = 30.0
-#: A session not seen for this long, and unknown to Streamlit, is released even if its release was never called.
-STALE_SECONDS = 600.0
 
 
 def _get(values: MutableMapping, key: str) -> Any:
@@ -100,21 +98,24 @@ def measure(values: MutableMapping) -> int | None:
     return None
 
 
-def _trim(values: MutableMapping, in_use: str | None, limit: int) -> int:
-    """Let go of the nets and comparisons of lists other than ``in_use``, oldest first, until at most ``limit`` bytes
-    are held (about: the dicts' own overhead is not followed). Returns the bytes held after."""
-    held = measure(values)
-    if held is None:
-        return 0
+def _trim(values: MutableMapping, in_use: str | None, held: int, limit: int) -> None:
+    """Let go of the nets and comparisons of lists other than ``in_use``, oldest first, until at most ``limit`` of
+    the ``held`` bytes are held (about: the dicts' own overhead is not followed)."""
     for key in (state.NET_COMPARISON, state.TRAINED):
         store = _get(values, key) or {}
         for source_id in [s for s in store if s != in_use]:
             if held <= limit:
-                return held
+                return
             held -= cache.size_of(store.pop(source_id))
             if key == state.TRAINED:  # the Neural net page says why this list's net is gone
                 values[state.NETS_LET_GO] = (_get(values, state.NETS_LET_GO) or frozenset()) | {source_id}
-    return held
+
+
+def has_a_net_again(values: MutableMapping, source_id: str) -> None:
+    """A list whose net was let go has one again: the page no longer says it was let go."""
+    let_go = _get(values, state.NETS_LET_GO)
+    if let_go and source_id in let_go:
+        values[state.NETS_LET_GO] = let_go - {source_id}
 
 
 def net_let_go(values: MutableMapping, source_id: str) -> bool:
@@ -132,7 +133,7 @@ def note(session_id: str, values: MutableMapping, in_use: str | None) -> Holding
     if signature != holding.signature:
         held = measure(values)
         if held is not None and held > limits.SESSION_MAX_BYTES:
-            _trim(values, in_use, limits.SESSION_MAX_BYTES)
+            _trim(values, in_use, held, limits.SESSION_MAX_BYTES)
             held, signature = measure(values), (in_use, *_signature(values))
         if held is None:  # not measured this time: keep what was known, and measure again on the next run
             return holding

@@ -238,25 +238,26 @@ def setting(name: str) -> Any:
 
 def restore_from_url() -> None:
     """Adopt valid query parameters; ignore invalid ones and say which."""
-    ignored = []
+    ignored: dict[str, str] = {}  # key -> how the note names it
+    taken = set()  # the settings the link set
     for key, value in st.query_params.to_dict().items():
         s = SETTINGS.get(key)
-        if s is None or not s.shared or (key == "list" and value == "upload"):
+        if s is None or not s.shared:
+            continue
+        if key == "list" and value == "upload":  # the default list is shown instead (below), and locked with it
+            taken.add(key)
             continue
         try:
             st.session_state[key] = s.parse(value)
+            taken.add(key)
         except (ValueError, TypeError):
-            ignored.append(f"{key}={value[:40]}" + ("…" if len(value) > 40 else ""))
-    taken = set(st.query_params.to_dict())
-    if st.session_state.get("pick") and "pick" in taken and not _pick_fits_linked_list(st.session_state["pick"]):
-        ignored.append(f"pick={st.session_state['pick']} (not a bigram of this list)")
+            ignored[key] = f"{key}={value[:40]}" + ("…" if len(value) > 40 else "")
+    if "pick" in taken and st.session_state["pick"] and not _pick_fits_linked_list(st.session_state["pick"]):
+        ignored["pick"] = f"pick={st.session_state['pick']} (not a bigram of this list)"
         st.session_state["pick"] = ""
         taken.discard("pick")
-    taken -= {entry.split("=", 1)[0] for entry in ignored}  # an ignored value locks nothing
-    if st.session_state.get("lock"):  # a teacher's locked link: remember what it fixed
-        st.session_state[LOCKED] = {
-            k: st.session_state[k] for k in taken if k in SETTINGS and k not in ("lock", "teach")
-        }
+    if st.session_state.get("lock"):  # a teacher's locked link: remember what it fixed (an ignored value, nothing)
+        st.session_state[LOCKED] = {k: st.session_state[k] for k in taken if k not in ("lock", "teach")}
     if st.session_state.get("pick"):  # a linked pick opens every row chart on its row
         for key in ROW_KEYS:
             st.session_state[key] = int(st.session_state["pick"].split(",")[0])
@@ -268,7 +269,7 @@ def restore_from_url() -> None:
     elif ignored:
         # Shown as plain text (the values are whatever the link held); the address bar is then rewritten
         # from the settings in use, so a bad value does not travel on in copied links.
-        st.session_state[URL_NOTICE] = "Ignored invalid link settings: " + ", ".join(ignored)
+        st.session_state[URL_NOTICE] = "Ignored invalid link settings: " + ", ".join(ignored.values())
 
 
 def _pick_fits_linked_list(pick: str) -> bool:

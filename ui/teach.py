@@ -64,9 +64,9 @@ def class_link(page_link: str) -> None:
         lock = st.checkbox("Lock the settings for the class", key=state.CLASS_LOCK, value=True)
         base, _, query = page_link.partition("?")
         params = {k: v for k, v in parse_qsl(query) if k not in ("teach", "lock")}
-        if (
-            lock
-        ):  # every setting as shown, defaults too: a link carries only what differs, and locks only what it carries
+        # A link carries only what differs from the defaults, and locks only what it carries: a locked link
+        # carries every setting as shown, defaults too.
+        if lock:
             params = {**_shown_settings(), **params}
         params |= {"teach": "1"} if teach else {}
         params |= {"lock": "1"} if lock else {}

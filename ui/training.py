@@ -30,7 +30,7 @@ from bigram.diagnostics import MethodCheck, compare_methods
 from bigram.exchange import Exchange, exchange_rates
 from bigram.replay import Snapshots, snapshot_limit
 
-from . import figures, state
+from . import figures, memory, state
 from .cache import BoundedCache, bounded, register
 from .cached import count_model
 
@@ -128,13 +128,6 @@ def get(source_id: str) -> TrainedNet | None:
     if lock is not None and lock.acquire(timeout=STORE_WAIT_SECONDS):
         lock.release()
     return st.session_state.get(state.TRAINED, {}).get(source_id)
-
-
-def _has_a_net_again(source_id: str) -> None:
-    """A list whose net ``ui.memory`` let go has one again: the page no longer says it was let go."""
-    let_go = st.session_state.get(state.NETS_LET_GO)
-    if let_go and source_id in let_go:
-        st.session_state[state.NETS_LET_GO] = let_go - {source_id}
 
 
 def forget(source_id: str) -> None:
@@ -395,7 +388,7 @@ def run(
         found = _shared_run(shared_key, same_run_elsewhere)
         if found is not None:
             store[source_id] = dataclasses.replace(found, reused=True)
-            _has_a_net_again(source_id)
+            memory.has_a_net_again(st.session_state, source_id)
             return store[source_id]
     net = None
     try:
@@ -483,7 +476,7 @@ def _computed(source_id, data, settings, steps, start, target, progress, chart, 
         # store through the plain dict fetched before the run.
         net = snapshot()
         store[source_id] = net
-        _has_a_net_again(source_id)
+        memory.has_a_net_again(st.session_state, source_id)
     return net
 
 
